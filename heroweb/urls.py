@@ -1,0 +1,19 @@
+from __future__ import annotations
+
+from django.contrib import admin
+from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.views import LogoutView
+from django.urls import include, path
+
+from heroweb import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("login/", views.HeroLoginView.as_view(), name="login"),
+    path("logout/", login_not_required(LogoutView.as_view()), name="logout"),
+    path("setup/", views.setup_help, name="setup_help"),
+    path("setup/<str:token>/", views.setup, name="setup"),
+    path("contexts/", include("contexts.urls")),
+    path("contexts/<int:context_id>/sessions/", include("sessions.urls")),
+    path("admin/", admin.site.urls),
+]
