@@ -143,29 +143,46 @@ class Context:
         self._text, self._doc = text, doc
         return self
 
-    def update(self, change: Callable[[dict[str, Any]], None], *, expected_version: int | None = None) -> Context:
+    def update(
+        self, change: Callable[[dict[str, Any]], None], *, expected_version: int | None = None
+    ) -> Context:
         self._text, self._doc = docstore.update(
-            self.redis(), CONFIG_KEY, change,
+            self.redis(),
+            CONFIG_KEY,
+            change,
             known_text=None if expected_version is not None else self._text,
-            expected_version=expected_version, what=f"context '{self.name}'",
+            expected_version=expected_version,
+            what=f"context '{self.name}'",
         )
         return self
 
-    def set_fields(self, *, coderoot: str | None = None, interactive: bool | None = None,
-                   description: str | None = None, encrypt: bool | None = None,
-                   expected_version: int | None = None) -> Context:
+    def set_fields(
+        self,
+        *,
+        coderoot: str | None = None,
+        interactive: bool | None = None,
+        description: str | None = None,
+        encrypt: bool | None = None,
+        expected_version: int | None = None,
+    ) -> Context:
         if description is not None and len(description) > MAX_DESCRIPTION:
             raise TooLarge(f"The description is longer than {MAX_DESCRIPTION} characters.")
 
         def change(d: dict[str, Any]) -> None:
-            for key, value in (("coderoot", coderoot), ("interactive", interactive),
-                               ("description", description), ("encrypt", encrypt)):
+            for key, value in (
+                ("coderoot", coderoot),
+                ("interactive", interactive),
+                ("description", description),
+                ("encrypt", encrypt),
+            ):
                 if value is not None:
                     d[key] = value
 
         return self.update(change, expected_version=expected_version)
 
-    def params_set(self, text_or_values: str | Mapping[str, str], *, expected_version: int | None = None) -> None:
+    def params_set(
+        self, text_or_values: str | Mapping[str, str], *, expected_version: int | None = None
+    ) -> None:
         text = _params_text(text_or_values)
         self.update(lambda d: d.__setitem__("params", text), expected_version=expected_version)
 
@@ -183,8 +200,15 @@ class Context:
         self.update(change)
 
     # -- sessions -----------------------------------------------------------------------------
-    def session_new(self, *, name: str, interactive: bool = False, description: str = "",
-                    params: str | Mapping[str, str] = "", env: Mapping[str, str] | None = None) -> Session:
+    def session_new(
+        self,
+        *,
+        name: str,
+        interactive: bool = False,
+        description: str = "",
+        params: str | Mapping[str, str] = "",
+        env: Mapping[str, str] | None = None,
+    ) -> Session:
         """Create a session; :class:`AlreadyExists` if the name is taken (use :meth:`session_get`)."""
         from heroweb.base.session import check_env_key, check_env_value
 
@@ -192,13 +216,21 @@ class Context:
         clean_env = {check_env_key(k): check_env_value(k, v) for k, v in (env or {}).items()}
         now = time.time()
         doc: dict[str, Any] = {
-            "name": name, "start": format_time(now), "description": description,
-            "params": _params_text(params), "interactive": bool(interactive), "env": clean_env,
-            "end": "", "version": 1, "created": now, "updated": now,
+            "name": name,
+            "start": format_time(now),
+            "description": description,
+            "params": _params_text(params),
+            "interactive": bool(interactive),
+            "env": clean_env,
+            "end": "",
+            "version": 1,
+            "created": now,
+            "updated": now,
         }
         text = docstore.dumps(doc)
-        result = scripts.run(self.redis(), scripts.CREATE_SESSION,
-                             keys=[session_key(name), LATEST_KEY], args=[text, name])
+        result = scripts.run(
+            self.redis(), scripts.CREATE_SESSION, keys=[session_key(name), LATEST_KEY], args=[text, name]
+        )
         if result == -1:
             raise NotFound(f"Context {self.id} ('{self.name}') no longer exists.")
         if result == 0:
@@ -226,9 +258,10 @@ class Context:
             values = r.mget(keys) if keys else []
         out = []
         for raw in values:
-            doc = docstore.loads(raw) if raw else None
-            if doc and "name" in doc:
-                out.append(Session(context=self, text=raw.decode(), doc=doc))
+            text = _text(raw)
+            doc = docstore.loads(text) if text else None
+            if text and doc and "name" in doc:
+                out.append(Session(context=self, text=text, doc=doc))
         return sorted(out, key=lambda s: (s._doc.get("created") or s.start or 0, s.name))
 
     def session_latest(self) -> Session:
@@ -236,7 +269,7 @@ class Context:
             raw = self.redis().get(LATEST_KEY)
         if not raw:
             raise NotFound(f"Context '{self.name}' has no sessions yet.")
-        return self.session_get(name=raw.decode())
+        return self.session_get(name=_text(raw) or "")
 
     def session_delete(self, *, name: str) -> None:
         """Remove a session: its Redis document, database file and folder (with its logs)."""
@@ -271,16 +304,19 @@ class Context:
                 self._data_key = crypto.unwrap_data_key(self.id, str(wrapped))
             except SecretError as e:
                 raise SecretError(
-                    f"Context '{self.name}': its data key does not unwrap with this master key "
-                    f"({e.message})"
+                    f"Context '{self.name}': its data key does not unwrap with this master key ({e.message})"
                 ) from e
         return self._data_key
 
     def db_get(self, name: str) -> DB:
         """A database of this context's collection, ``HERO_HOME/db/$id/$name``."""
         names.db_name(name)
-        return DB(path=self.db_path / name, name=name, context_id=self.id,
-                  data_key=self.data_key() if self.encrypt else None)
+        return DB(
+            path=self.db_path / name,
+            name=name,
+            context_id=self.id,
+            data_key=self.data_key() if self.encrypt else None,
+        )
 
     def db_config_get(self) -> DB:
         return self.db_get("config")
@@ -288,8 +324,11 @@ class Context:
     def db_list(self) -> list[str]:
         if not self.db_path.is_dir():
             return []
-        return sorted(p.name for p in self.db_path.iterdir()
-                      if p.is_file() and not p.name.endswith(("-wal", "-shm", "-journal")))
+        return sorted(
+            p.name
+            for p in self.db_path.iterdir()
+            if p.is_file() and not p.name.endswith(("-wal", "-shm", "-journal"))
+        )
 
     # -- hero config files --------------------------------------------------------------------
     def _lookup(self, session: Session | None) -> Callable[[str], str | None]:
@@ -299,7 +338,9 @@ class Context:
         maps += [self.params_dict, os.environ]
         return heroconfig.chain_lookup(*maps)
 
-    def hero_config_set(self, category: str, name: str, content: str, *, session: Session | None = None) -> str:
+    def hero_config_set(
+        self, category: str, name: str, content: str, *, session: Session | None = None
+    ) -> str:
         """Write ``$category__$name.yaml`` (dedented, shell-expanded, valid YAML); return what was written."""
         path = heroconfig.file_path(self.path, category, name)
         text = heroconfig.prepare(content, self._lookup(session))
@@ -372,9 +413,13 @@ class SecretStore:
 
     @staticmethod
     def check_name(name: object) -> str:
-        if not isinstance(name, str) or not name or len(name) > 128 or not all(
-            c.isalnum() or c in "_.-" for c in name
-        ) or not name.isascii():
+        if (
+            not isinstance(name, str)
+            or not name
+            or len(name) > 128
+            or not all(c.isalnum() or c in "_.-" for c in name)
+            or not name.isascii()
+        ):
             raise InvalidInput("A secret name is 1-128 letters, digits, '_', '.' or '-'.")
         return name
 
@@ -387,8 +432,10 @@ class SecretStore:
         token = crypto.token_encrypt(self.context.data_key(), value.encode(), self._aad(name))
         db = self._db()
         try:
-            db.conn.execute("INSERT OR REPLACE INTO secrets(name, value, updated) VALUES (?, ?, ?)",
-                            (name, token, time.time()))
+            db.conn.execute(
+                "INSERT OR REPLACE INTO secrets(name, value, updated) VALUES (?, ?, ?)",
+                (name, token, time.time()),
+            )
         finally:
             db.close()
 
@@ -420,16 +467,26 @@ class SecretStore:
             return []
         db = self._db()
         try:
-            return [(r[0], float(r[1])) for r in
-                    db.conn.execute("SELECT name, updated FROM secrets ORDER BY name").fetchall()]
+            return [
+                (r[0], float(r[1]))
+                for r in db.conn.execute("SELECT name, updated FROM secrets ORDER BY name").fetchall()
+            ]
         finally:
             db.close()
 
 
 # -- module functions: the seed's API ----------------------------------------------------------
-def context_new(*, id: int, name: str, coderoot: str = "", interactive: bool = False,
-                description: str = "", params: str | Mapping[str, str] = "", encrypt: bool = False,
-                passphrase: str | None = None) -> Context:
+def context_new(
+    *,
+    id: int,
+    name: str,
+    coderoot: str = "",
+    interactive: bool = False,
+    description: str = "",
+    params: str | Mapping[str, str] = "",
+    encrypt: bool = False,
+    passphrase: str | None = None,
+) -> Context:
     """Create context ``id`` named ``name``; :class:`AlreadyExists` if either is taken."""
     names.context_name(name)
     context_id = check_context_id(id)
@@ -438,16 +495,26 @@ def context_new(*, id: int, name: str, coderoot: str = "", interactive: bool = F
     now = time.time()
     home = _home()
     doc: dict[str, Any] = {
-        "id": context_id, "name": name, "params": _params_text(params), "coderoot": coderoot,
+        "id": context_id,
+        "name": name,
+        "params": _params_text(params),
+        "coderoot": coderoot,
         "interactive": bool(interactive),
         "secret": crypto.hash_passphrase(passphrase) if passphrase else "",
         "priv_key": crypto.new_wrapped_data_key(context_id),
-        "db_path": str(home / "db" / str(context_id)), "encrypt": bool(encrypt),
-        "version": 1, "created": now, "updated": now, "description": description,
+        "db_path": str(home / "db" / str(context_id)),
+        "encrypt": bool(encrypt),
+        "version": 1,
+        "created": now,
+        "updated": now,
+        "description": description,
     }
     text = docstore.dumps(doc)
-    result = scripts.run(redisconn.client(context_id), scripts.CREATE_CONTEXT,
-                         args=[context_id, name, text, redisconn.server_databases()])
+    result = scripts.run(
+        redisconn.client(context_id),
+        scripts.CREATE_CONTEXT,
+        args=[context_id, name, text, redisconn.server_databases()],
+    )
     kind = result[0].decode() if isinstance(result[0], bytes) else result[0]
     if kind == "id":
         raise AlreadyExists(f"Context id {context_id} is already used.")
@@ -524,6 +591,13 @@ def context_delete(id: int) -> None:
     _empty_trash(trash)
 
 
+def _text(raw: object) -> str | None:
+    """redis-py answers bytes here (decode_responses is off); its types say bytes or str."""
+    if raw is None or raw is False:
+        return None
+    return raw.decode() if isinstance(raw, bytes) else str(raw)
+
+
 def _to_trash(paths: list[Path]) -> list[tuple[Path, Path]]:
     """Move folders aside (one rename each) so a failure later can put them back."""
     trash_dir = _home() / ".trash"
@@ -552,8 +626,16 @@ def _empty_trash(moved: list[tuple[Path, Path]]) -> None:
         shutil.rmtree(dest, ignore_errors=True)
 
 
-def session_new(*, context: Context, name: str, interactive: bool = False, description: str = "",
-                params: str | Mapping[str, str] = "", env: Mapping[str, str] | None = None) -> Session:
+def session_new(
+    *,
+    context: Context,
+    name: str,
+    interactive: bool = False,
+    description: str = "",
+    params: str | Mapping[str, str] = "",
+    env: Mapping[str, str] | None = None,
+) -> Session:
     """The seed's ``session_new(context: ..., name: ...)``."""
-    return context.session_new(name=name, interactive=interactive, description=description,
-                               params=params, env=env)
+    return context.session_new(
+        name=name, interactive=interactive, description=description, params=params, env=env
+    )

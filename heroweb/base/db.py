@@ -98,11 +98,13 @@ class DB:
         if kind >= 2:
             if self._key is None:
                 raise InvalidInput("This value is encrypted but the database was opened without a key.")
-            raw = secrets.decrypt(self._key, bytes(stored) if not isinstance(stored, str) else stored.encode(), self._aad(key))
+            raw = secrets.decrypt(
+                self._key, bytes(stored) if not isinstance(stored, str) else stored.encode(), self._aad(key)
+            )
             return raw.decode() if kind == 2 else raw
-        if kind == 0:
-            return stored if isinstance(stored, str) else bytes(stored).decode()
-        return bytes(stored) if not isinstance(stored, bytes) else stored
+        if isinstance(stored, str):
+            return stored if kind == 0 else stored.encode()
+        return bytes(stored).decode() if kind == 0 else bytes(stored)
 
     @staticmethod
     def _check_key(key: object) -> str:
@@ -116,7 +118,9 @@ class DB:
         self._check_key(key)
         stored, kind = self._encode(key, value)
         with self._lock:
-            self.conn.execute("INSERT OR REPLACE INTO kv(key, value, kind) VALUES (?, ?, ?)", (key, stored, kind))
+            self.conn.execute(
+                "INSERT OR REPLACE INTO kv(key, value, kind) VALUES (?, ?, ?)", (key, stored, kind)
+            )
 
     def get(self, key: str) -> Value:
         """The value at ``key``; :class:`NotFound` if there is none (as dbfs errors)."""
@@ -166,7 +170,8 @@ class DB:
         where, args = self._prefix_clause(prefix)
         with self._lock:
             rows = self.conn.execute(
-                f"SELECT key, value, kind FROM kv{where} ORDER BY key LIMIT ? OFFSET ?", (*args, limit, offset)
+                f"SELECT key, value, kind FROM kv{where} ORDER BY key LIMIT ? OFFSET ?",
+                (*args, limit, offset),
             ).fetchall()
         return [(k, self._decode(k, v, kind)) for k, v, kind in rows]
 

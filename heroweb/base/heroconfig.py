@@ -113,7 +113,9 @@ def file_path(folder: Path, category: str, name: str) -> Path:
 def prepare(content: str, lookup: Callable[[str], str | None]) -> str:
     """What is written for ``content``: dedented, expanded and valid YAML."""
     if len(content.encode()) > MAX_BYTES:
-        raise TooLarge(f"The config file is {len(content.encode())} bytes; the limit is {MAX_BYTES} bytes (1 MiB).")
+        raise TooLarge(
+            f"The config file is {len(content.encode())} bytes; the limit is {MAX_BYTES} bytes (1 MiB)."
+        )
     text = expand(textwrap.dedent(content), lookup)
     if text and not text.endswith("\n"):
         text += "\n"
@@ -152,7 +154,7 @@ def read(path: Path, category: str, name: str) -> str:
 
 def list_files(folder: Path, category: str | None = None) -> list[tuple[str, str]]:
     """(category, name) of every config file, sorted."""
-    out = []
+    out: list[tuple[str, str]] = []
     if not folder.is_dir():
         return out
     for entry in folder.iterdir():

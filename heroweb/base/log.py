@@ -297,9 +297,7 @@ def _parse(
     return entries, base + consumed, consumed_ts
 
 
-def _entry(
-    ts: int, cat: str, logtype: LogType, parts: list[bytes], file: str, start: int
-) -> LogEntry:
+def _entry(ts: int, cat: str, logtype: LogType, parts: list[bytes], file: str, start: int) -> LogEntry:
     text = parts[0].strip() if len(parts) == 1 else b"\n".join(parts).strip()
     return LogEntry(
         timestamp=_dt(ts),
@@ -629,9 +627,7 @@ class LogReader:
                     want = min(size - offset, budget)
                     data = os.pread(fd, want, offset)
                     complete = offset + len(data) >= size
-                    entries, nxt, ts = _parse(
-                        data, file=name, base=offset, ts=ts, complete=complete
-                    )
+                    entries, nxt, ts = _parse(data, file=name, base=offset, ts=ts, complete=complete)
                     if nxt == offset and not complete:
                         budget = want * 2  # one entry larger than the budget: read it whole
                         continue
@@ -851,9 +847,7 @@ def merge_tail(readers: Iterable[LogReader], n: int) -> tuple[list[LogEntry], di
     return merged[-n:] if n else [], ends
 
 
-def merge_before(
-    readers: Iterable[LogReader], positions: dict[str, Position], n: int
-) -> list[LogEntry]:
+def merge_before(readers: Iterable[LogReader], positions: dict[str, Position], n: int) -> list[LogEntry]:
     """Up to ``n`` entries older than the given per-log positions, merged by time."""
     per = [r.before(positions[r.source], n) for r in readers if r.source in positions]
     merged = list(heapq.merge(*per, key=lambda e: e.epoch))
@@ -934,29 +928,27 @@ def _capture_main(argv: list[str]) -> int:
 
     parser = argparse.ArgumentParser(
         prog="python -m heroweb.base.log",
+        usage="python -m heroweb.base.log [--cat CAT] [--quiet] CONTEXT SESSION -- cmd [args...]",
         description="Run a command and write its stdout and stderr into a session's log.",
     )
     parser.add_argument("context", help="context id or name")
     parser.add_argument("session", help="session name")
     parser.add_argument("--cat", default=None, help="category (default: the command's name)")
     parser.add_argument("--quiet", action="store_true", help="do not echo the output")
-    parser.add_argument("command", nargs=argparse.REMAINDER, help="-- cmd args...")
-    args = parser.parse_args(argv)
-    command = list(args.command)
-    if command and command[0] == "--":
-        command = command[1:]
+    # Everything after "--" is the command, untouched (argparse would eat its options).
+    if "--" not in argv:
+        parser.error("give the command after --")
+    split = argv.index("--")
+    args = parser.parse_args(argv[:split])
+    command = argv[split + 1 :]
     if not command:
-        parser.error("give a command after --")
+        parser.error("give the command after --")
 
     from heroweb.base import context_get
     from heroweb.base.errors import HeroError
 
     try:
-        ctx = (
-            context_get(int(args.context))
-            if args.context.isdigit()
-            else context_get(name=args.context)
-        )
+        ctx = context_get(int(args.context)) if args.context.isdigit() else context_get(name=args.context)
         session = ctx.session_get(name=args.session)
         logger = session.logger()
     except HeroError as exc:

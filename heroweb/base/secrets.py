@@ -161,8 +161,13 @@ def verify_passphrase(passphrase: str, stored: str) -> bool:
         fields = dict(item.split("=") for item in cost.split(","))
         n = 2 ** int(fields["ln"])
         got = hashlib.scrypt(
-            passphrase.encode(), salt=_b64d(salt), n=n, r=int(fields["r"]), p=int(fields["p"]),
-            maxmem=_SCRYPT_MAXMEM, dklen=len(_b64d(digest)),
+            passphrase.encode(),
+            salt=_b64d(salt),
+            n=n,
+            r=int(fields["r"]),
+            p=int(fields["p"]),
+            maxmem=_SCRYPT_MAXMEM,
+            dklen=len(_b64d(digest)),
         )
     except (ValueError, KeyError):
         return False

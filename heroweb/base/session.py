@@ -150,7 +150,9 @@ class Session:
         self._text, self._doc = text, doc
         return self
 
-    def update(self, change: Callable[[dict[str, Any]], None], *, expected_version: int | None = None) -> Session:
+    def update(
+        self, change: Callable[[dict[str, Any]], None], *, expected_version: int | None = None
+    ) -> Session:
         """Apply ``change`` to the stored document atomically (Conflict if the version moved)."""
 
         def checked(doc: dict[str, Any]) -> None:
@@ -172,10 +174,13 @@ class Session:
     def env_set(self, key: str, value: str, *, expected_version: int | None = None) -> None:
         check_env_key(key)
         check_env_value(key, value)
-        self.update(lambda d: d.setdefault("env", {}).__setitem__(key, value), expected_version=expected_version)
+        self.update(
+            lambda d: d.setdefault("env", {}).__setitem__(key, value), expected_version=expected_version
+        )
 
-    def env_set_many(self, values: Mapping[str, str], *, replace: bool = False,
-                     expected_version: int | None = None) -> None:
+    def env_set_many(
+        self, values: Mapping[str, str], *, replace: bool = False, expected_version: int | None = None
+    ) -> None:
         """Set several variables in one atomic write; ``replace`` drops the ones not given."""
         clean = {check_env_key(k): check_env_value(k, v) for k, v in values.items()}
 
@@ -209,7 +214,9 @@ class Session:
         return bool(found and found[-1])
 
     # -- params -------------------------------------------------------------------------------
-    def params_set(self, text_or_values: str | Mapping[str, str], *, expected_version: int | None = None) -> None:
+    def params_set(
+        self, text_or_values: str | Mapping[str, str], *, expected_version: int | None = None
+    ) -> None:
         text = _params_text(text_or_values)
         self.update(lambda d: d.__setitem__("params", text), expected_version=expected_version)
 
@@ -236,8 +243,13 @@ class Session:
 
         self.update(change, expected_version=expected_version)
 
-    def set_fields(self, *, description: str | None = None, interactive: bool | None = None,
-                   expected_version: int | None = None) -> None:
+    def set_fields(
+        self,
+        *,
+        description: str | None = None,
+        interactive: bool | None = None,
+        expected_version: int | None = None,
+    ) -> None:
         def change(d: dict[str, Any]) -> None:
             if description is not None:
                 d["description"] = description

@@ -20,6 +20,7 @@ from heroweb.base import (
     redisconn,
     session_new,
 )
+from tests.base.helpers import keys, stored
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -27,8 +28,14 @@ ROOT = Path(__file__).resolve().parents[2]
 def run_script(code: str, home: Path) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "HERO_HOME": str(home), "REDIS_URL": redisconn.redis_url()}
     env.pop("DJANGO_SETTINGS_MODULE", None)
-    return subprocess.run([sys.executable, "-c", textwrap.dedent(code)], env=env, cwd=ROOT,
-                          capture_output=True, text=True, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code)],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
 def test_it_runs_the_seed_example_from_a_plain_script_and_a_second_process_sees_it(hero: Path) -> None:
@@ -69,12 +76,22 @@ def test_it_stores_the_documented_keyspace_with_herolib_field_names(hero: Path) 
     context = context_new(id=3, name="ks", coderoot="/c", interactive=True)
     session_new(context=context, name="sess1")
     r = redisconn.client(3)
-    assert sorted(r.keys()) == [b"context:config", b"sessions:config:latest", b"sessions:config:sess1"]
-    doc = json.loads(r.get("context:config"))
-    for field in ("id", "name", "params", "coderoot", "interactive", "secret", "priv_key", "db_path", "encrypt"):
+    assert keys(3) == [b"context:config", b"sessions:config:latest", b"sessions:config:sess1"]
+    doc = stored(3, "context:config")
+    for field in (
+        "id",
+        "name",
+        "params",
+        "coderoot",
+        "interactive",
+        "secret",
+        "priv_key",
+        "db_path",
+        "encrypt",
+    ):
         assert field in doc
     assert doc["id"] == 3 and doc["db_path"] == str(hero / "db" / "3")
-    sdoc = json.loads(r.get("sessions:config:sess1"))
+    sdoc = stored(3, "sessions:config:sess1")
     for field in ("name", "start", "description", "params", "interactive", "env", "end", "version"):
         assert field in sdoc
     assert r.get("sessions:config:latest") == b"sess1"
@@ -96,11 +113,11 @@ def test_it_lays_out_files_as_documented(hero: Path) -> None:
 def test_it_keeps_unknown_fields_written_by_other_tools(hero: Path) -> None:
     context = context_new(id=4, name="keep")
     r = redisconn.client(4)
-    doc = json.loads(r.get("context:config"))
+    doc = stored(4, "context:config")
     doc["other_tool"] = {"x": [1, 2]}
     r.set("context:config", json.dumps(doc))
     context.refresh().set_fields(description="changed")
-    again = json.loads(r.get("context:config"))
+    again = stored(4, "context:config")
     assert again["other_tool"] == {"x": [1, 2]} and again["description"] == "changed"
 
 
@@ -201,9 +218,14 @@ def test_it_uses_a_session_database_with_paging_and_transactions(hero: Path) -> 
     assert db.keys("k0") == [f"k0{i}" for i in range(10)]
     assert db.count("k") == 30
     assert [k for k, _ in db.items("k", offset=10, limit=5)] == ["k10", "k11", "k12", "k13", "k14"]
-    with pytest.raises(RuntimeError), db.transaction():
-        db.set("k00", "changed")
-        raise RuntimeError
+
+    def change_then_fail() -> None:
+        with db.transaction():
+            db.set("k00", "changed")
+            raise RuntimeError
+
+    with pytest.raises(RuntimeError):
+        change_then_fail()
     assert db.get("k00") == "v0"
     assert db.delete("k00") and not db.exists("k00")
     db.destroy()

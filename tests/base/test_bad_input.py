@@ -15,6 +15,7 @@ from heroweb.base import (
     context_new,
     redisconn,
 )
+from tests.base.helpers import keys
 
 
 def files_under(home: Path) -> set[str]:
@@ -24,9 +25,9 @@ def files_under(home: Path) -> set[str]:
 def all_keys() -> dict[int, list[bytes]]:
     out = {}
     for db in range(min(redisconn.server_databases(), 64)):
-        keys = redisconn.client(db).keys("*")
-        if keys:
-            out[db] = sorted(keys)
+        found = keys(db)
+        if found:
+            out[db] = found
     return out
 
 
@@ -64,8 +65,10 @@ def test_it_explains_the_reserved_latest_name(hero: Path) -> None:
         context_new(id=1, name="c").session_new(name="latest")
 
 
-@pytest.mark.parametrize(("category", "name"), [("a__b", "n"), ("c", "x__y"), ("../up", "n"), ("c", "a/b"),
-                                                  ("", "n"), (".c", "n"), ("c", "n\x00")])
+@pytest.mark.parametrize(
+    ("category", "name"),
+    [("a__b", "n"), ("c", "x__y"), ("../up", "n"), ("c", "a/b"), ("", "n"), (".c", "n"), ("c", "n\x00")],
+)
 def test_it_refuses_bad_config_names(hero: Path, category: str, name: str) -> None:
     context = context_new(id=1, name="c")
     with pytest.raises(InvalidName):

@@ -3,17 +3,23 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pytest
+
 from heroweb.base import context_new
 
 
-def test_it_expands_home_and_variables_from_env_params_and_process(hero: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_it_expands_home_and_variables_from_env_params_and_process(
+    hero: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("FROM_PROCESS", "proc")
     monkeypatch.setenv("SHADOWED", "process-loses")
     context = context_new(id=1, name="c", params="FROM_PARAMS:param SHADOWED:param-loses")
     session = context.session_new(name="sess", env={"SHADOWED": "env-wins"})
     text = context.hero_config_set(
-        "paths", "x",
-        "home: ~/code\nbare: ~\na: $FROM_PROCESS\nb: ${FROM_PARAMS}/sub\nc: $SHADOWED\nd: $UNKNOWN_VAR_X\ne: a~b\n",
+        "paths",
+        "x",
+        "home: ~/code\nbare: ~\na: $FROM_PROCESS\nb: ${FROM_PARAMS}/sub\n"
+        "c: $SHADOWED\nd: $UNKNOWN_VAR_X\ne: a~b\n",
         session=session,
     )
     home = os.path.expanduser("~")
@@ -25,7 +31,7 @@ def test_it_expands_home_and_variables_from_env_params_and_process(hero: Path, m
 def test_it_never_runs_commands(hero: Path, tmp_path: Path) -> None:
     marker = tmp_path / "ran"
     context = context_new(id=1, name="c")
-    content = f"a: \"$(touch {marker})\"\nb: \"`touch {marker}`\"\n"
+    content = f'a: "$(touch {marker})"\nb: "`touch {marker}`"\n'
     text = context.hero_config_set("x", "y", content)
     assert not marker.exists()
     assert f"$(touch {marker})" in text and f"`touch {marker}`" in text

@@ -45,7 +45,7 @@ def test_it_reports_a_conflict_for_a_stale_version(hero: Path) -> None:
 
 def test_it_fails_fast_with_a_clear_message_when_redis_is_down(hero: Path) -> None:
     config.configure(hero_home=hero, redis_url="redis://127.0.0.1:1")
-    with pytest.raises(RedisUnavailable, match="127.0.0.1:1 is not reachable"):
+    with pytest.raises(RedisUnavailable, match=r"127\.0\.0\.1:1 is not reachable"):
         context_new(id=1, name="c")
     assert not (hero / "context" / "c").exists()
 
@@ -76,8 +76,14 @@ def test_it_shares_one_embedded_server_and_keeps_data_across_a_restart(own_embed
 
     env = {**os.environ, "HERO_HOME": str(own_embedded)}
     env.pop("REDIS_URL", None)
-    out = subprocess.run([sys.executable, "-c", "from heroweb.base import context_get; print(context_get(1234).name)"],
-                         env=env, capture_output=True, text=True, timeout=60, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", "from heroweb.base import context_get; print(context_get(1234).name)"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
     assert out.stdout.strip() == "four-digit"
     assert (own_embedded / "redis" / "redis.pid").read_text() == pid
     redisconn.stop_embedded()

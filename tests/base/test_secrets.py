@@ -1,25 +1,26 @@
 from __future__ import annotations
 
 import hashlib
-import json
 from pathlib import Path
 
 import pytest
 
 from heroweb.base import SecretError, config, context_get, context_new, redisconn
 from heroweb.base import secrets as crypto
+from tests.base.helpers import keys, stored
 
 PLAINTEXT = "pl41ntext-s3cret-value-7f3a"
 PASSPHRASE = "correct horse battery staple"
 
 
 def every_redis_value() -> bytes:
-    out = []
-    keyspace = redisconn.client(0).info("keyspace")  # only the databases that hold keys
-    for name in keyspace:
+    """Every key and value (as DUMP's serialisation) of every database that holds keys."""
+    out: list[bytes] = []
+    for name in redisconn.client(0).info("keyspace"):
         r = redisconn.client(int(str(name).removeprefix("db")))
-        for key in r.keys("*"):
-            out.append(key + b"=" + (r.dump(key) or b"") + (r.get(key) or b"" if r.type(key) == b"string" else b""))
+        for key in keys(int(str(name).removeprefix("db"))):
+            dumped = r.dump(key)
+            out.append(key + b"=" + (dumped if isinstance(dumped, bytes) else b""))
     return b"\n".join(out)
 
 
@@ -55,8 +56,8 @@ def test_it_encrypts_session_databases_when_asked(hero: Path) -> None:
 def test_it_checks_the_passphrase_with_scrypt(hero: Path) -> None:
     context = context_new(id=1, name="c")
     context.secret_set(PASSPHRASE)
-    stored = json.loads(redisconn.client(1).get("context:config"))["secret"]
-    assert stored.startswith("$scrypt$ln=17,r=8,p=1$")
+    secret = stored(1, "context:config")["secret"]
+    assert secret.startswith("$scrypt$ln=17,r=8,p=1$")
     again = context_get(1)
     assert again.secret_check(PASSPHRASE) and not again.secret_check("wrong")
 
@@ -67,7 +68,7 @@ def test_it_upgrades_a_legacy_md5_passphrase_on_first_good_check(hero: Path) -> 
     context.update(lambda d: d.__setitem__("secret", legacy))
     assert not context.secret_check("wrong")
     assert context.secret_check(PASSPHRASE)
-    assert json.loads(redisconn.client(1).get("context:config"))["secret"].startswith("$scrypt$")
+    assert stored(1, "context:config")["secret"].startswith("$scrypt$")
 
 
 def test_it_binds_a_secret_to_its_name_and_context(hero: Path) -> None:
@@ -89,9 +90,11 @@ def test_it_rewraps_data_keys_for_master_key_rotation(hero: Path) -> None:
     context.secrets.set("s", "v")
     old = crypto.master_key()
     new = bytes(range(32))
-    wrapped = json.loads(redisconn.client(1).get("context:config"))["priv_key"]
+    wrapped = stored(1, "context:config")["priv_key"]
     rewrapped = crypto.rewrap_data_key(1, wrapped, old_master=old, new_master=new)
-    assert crypto.decrypt(new, crypto._b64d(rewrapped), b"heroweb:datakey:1") == crypto.unwrap_data_key(1, wrapped)
+    assert crypto.decrypt(new, crypto._b64d(rewrapped), b"heroweb:datakey:1") == crypto.unwrap_data_key(
+        1, wrapped
+    )
 
 
 def test_it_names_deletes_and_lists_secrets_without_values(hero: Path) -> None:
