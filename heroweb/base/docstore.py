@@ -9,6 +9,7 @@ that carries the version it showed can refuse to overwrite a newer document (Con
 
 from __future__ import annotations
 
+import hashlib
 import json
 import random
 import time
@@ -20,11 +21,12 @@ import redis
 from heroweb.base.errors import Conflict, NotFound
 from heroweb.base.redisconn import guard
 
-# KEYS[1] doc; ARGV[1] expected text ("" = must not exist), ARGV[2] new text ("" = delete).
-# Returns {1} on success, {0, current} otherwise.
+# KEYS[1] doc; ARGV[1] SHA-1 of the expected text ("" = must not exist), ARGV[2] new text
+# ("" = delete). Returns {1} on success, {0, current} otherwise. A digest, not the old text,
+# keeps the request small: the document travels once, not twice.
 _CAS = """
 local cur = redis.call('GET', KEYS[1])
-if (cur == false and ARGV[1] == '') or cur == ARGV[1] then
+if (cur == false and ARGV[1] == '') or (cur ~= false and redis.sha1hex(cur) == ARGV[1]) then
   if ARGV[2] == '' then redis.call('DEL', KEYS[1]) else redis.call('SET', KEYS[1], ARGV[2]) end
   return {1}
 end
@@ -42,7 +44,8 @@ def _cas(r: redis.Redis, key: str, expected: str, new: str) -> Any:
     global _script
     if _script is None:
         _script = r.register_script(_CAS)
-    return _script(keys=[key], args=[expected, new], client=r)
+    digest = hashlib.sha1(expected.encode()).hexdigest() if expected else ""  # noqa: S324 - not security
+    return _script(keys=[key], args=[digest, new], client=r)
 
 
 def dumps(doc: dict[str, Any]) -> str:

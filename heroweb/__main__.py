@@ -1,0 +1,3 @@
+from heroweb.cli import main
+
+raise SystemExit(main())
