@@ -31,7 +31,7 @@ chromium:
 run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py heroweb_firstrun --port $(PORT)
-	$(PY) -m uvicorn heroweb.asgi:application --host $(HOST) --port $(PORT) --workers $(WORKERS)
+	$(PY) -m uvicorn heroweb.asgi:application --host $(HOST) --port $(PORT) --workers $(WORKERS) --lifespan off
 
 test: install chromium
 	$(VENV)/bin/pytest

@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from heroweb.base import redisconn
 from heroweb.base.config import get_settings as hero_settings
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -179,8 +178,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # sessions instead of breaking login, and costs milliseconds, not seconds.
 CACHES = {
     "default": {
-        "BACKEND": "django_redis.cache.RedisCache",
-        "LOCATION": redisconn.redis_url(),
+        # LOCATION "" = heroweb.base.redisconn.redis_url(), resolved on first use (see heroweb.cache).
+        "BACKEND": "heroweb.cache.HeroRedisCache",
+        "LOCATION": "",
         "KEY_PREFIX": "heroweb",
         "OPTIONS": {
             "CLIENT_CLASS": "django_redis.client.DefaultClient",

@@ -73,9 +73,7 @@ def user(db: Any) -> Callable[..., User]:
     """Factory: user(username="alice", **fields) -> a user whose password is PASSWORD."""
 
     def make(username: str = "alice", **fields: Any) -> User:
-        created: User = get_user_model().objects.create_user(
-            username=username, password=PASSWORD, **fields
-        )
+        created: User = get_user_model().objects.create_user(username=username, password=PASSWORD, **fields)
         return created
 
     return make
@@ -147,7 +145,7 @@ def live_server_url() -> Iterator[str]:
     with log_path.open("w") as log:
         proc = subprocess.Popen(
             [sys.executable, "-m", "uvicorn", "heroweb.asgi:application",
-             "--host", "127.0.0.1", "--port", str(port)],
+             "--host", "127.0.0.1", "--port", str(port), "--lifespan", "off"],
             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
         )  # fmt: skip
     url = f"http://127.0.0.1:{port}"

@@ -1,0 +1,142 @@
+"""What every dashboard view shares.
+
+- :func:`load_context`: the permission check (in the view, before anything is read) and the lookup.
+- :func:`attempt`: the one place that maps ``heroweb.base`` errors to HTTP answers.
+- :func:`respond`: a whole page, or for HTMX the page's inline partial plus HX-Trigger events.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from django import forms
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+
+from contexts.models import AuditEvent
+from contexts.permissions import get_role
+from contexts.models import ROLE_RANK
+from heroweb.base import Context, context_get
+from heroweb.base.errors import (
+    AlreadyExists,
+    Conflict,
+    InvalidInput,
+    InvalidYAML,
+    NotFound,
+    SecretError,
+    WrongPassphrase,
+)
+
+T = TypeVar("T")
+
+# Statuses htmx swaps (base.html's htmx-config): the form with its errors, or the fresh state.
+INVALID = 422
+CONFLICT = 409
+
+
+def load_context(request: HttpRequest, context_id: int, minimum: str = "viewer") -> tuple[Context, str]:
+    """The context and the user's role, or 404 for non-members (no hint that it exists), 403 below ``minimum``.
+
+    The role comes from the database first, so a stranger costs no Redis round trip.
+    """
+    from django.core.exceptions import PermissionDenied
+
+    role = get_role(request.user, context_id)
+    if role is None:
+        raise Http404(f"There is no context {context_id} that you can see.")
+    if ROLE_RANK[role] < ROLE_RANK[minimum]:
+        raise PermissionDenied(f"You need the {minimum} role on this context; you are {role}.")
+    try:
+        context = context_get(context_id)
+    except NotFound as e:
+        raise Http404(e.message) from e
+    except InvalidInput as e:  # an id beyond the server's databases: nothing there
+        raise Http404(e.message) from e
+    return context, role
+
+
+@dataclass
+class Outcome(Generic[T]):
+    """What :func:`attempt` made of a call: its value, or the status and what to show."""
+
+    value: T | None = None
+    status: int = 200
+    current: Any = None  # Conflict.current: the fresh stored state
+    line: int | None = None  # InvalidYAML's line
+
+    @property
+    def ok(self) -> bool:
+        return self.status < 400
+
+
+def attempt(form: forms.BaseForm, action: Callable[[], T], *, field: str | None = None) -> Outcome[T]:
+    """Run ``action``; turn a domain error into a form error (422) or a conflict (409).
+
+    NotFound becomes a 404; RedisUnavailable propagates to the middleware's page. The message
+    goes next to ``field`` (or on top of the form), and the user's input stays in ``form``.
+    """
+    try:
+        return Outcome(value=action())
+    except NotFound as e:
+        raise Http404(e.message) from e
+    except Conflict as e:
+        form.add_error(None, f"{e.message} Nothing was saved; the current value is shown.")
+        return Outcome(status=CONFLICT, current=e.current)
+    except InvalidYAML as e:
+        form.add_error(field, e.message)
+        return Outcome(status=INVALID, line=e.line)
+    except (InvalidInput, AlreadyExists, WrongPassphrase, SecretError) as e:
+        form.add_error(field if field in form.fields else None, e.message)
+        return Outcome(status=INVALID)
+
+
+def form_invalid_status(form: forms.BaseForm) -> int:
+    return 200 if form.is_bound and form.is_valid() else INVALID
+
+
+def respond(
+    request: HttpRequest,
+    template: str,
+    partial: str,
+    context: dict[str, Any],
+    *,
+    status: int = 200,
+    toast: str | None = None,
+    events: Iterable[str] = (),
+    redirect_to: str | None = None,
+) -> HttpResponse:
+    """HTMX: the partial, a toast and the events. Plain browser: redirect after a good POST, else the page."""
+    if getattr(request, "htmx", False):
+        response = render(request, f"{template}#{partial}", context, status=status)
+        triggers: dict[str, Any] = dict.fromkeys(events if status < 400 else (), True)
+        if toast:
+            triggers["toast"] = {"message": toast, "kind": "error" if status >= 400 else "info"}
+        if triggers:
+            response["HX-Trigger"] = json.dumps(triggers)
+        return response
+    if request.method == "POST" and status < 400 and redirect_to:
+        if toast:
+            messages.success(request, toast)
+        return redirect(redirect_to)
+    if toast and status >= 400:
+        messages.error(request, toast)
+    return render(request, template, context, status=status)
+
+
+def audit(request: HttpRequest, context_id: int | None, action: str, detail: str = "") -> None:
+    """Record a change or a sensitive read. ``detail`` names things, never a secret value."""
+    user = request.user if request.user.is_authenticated else None
+    AuditEvent.objects.create(user=user, context_id=context_id, action=action, detail=detail[:2000])
+
+
+def url_or_none(name: str, *args: Any) -> str | None:
+    """A URL that another helper's app may not have registered yet (the log pages)."""
+    try:
+        return reverse(name, args=args)
+    except NoReverseMatch:
+        return None
