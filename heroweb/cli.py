@@ -6,6 +6,7 @@
     heroweb config list|get|set|delete CTX [CATEGORY NAME]   (set reads the content from stdin)
     heroweb secret list|get|set|delete CTX [NAME]             (set reads the value from stdin)
     heroweb redis url|start|stop
+    heroweb master-key rotate|finish                          (rewraps data keys; see rotation.py)
 
 CTX is a context id or name. Secret values are read from stdin, never from the arguments,
 which other users of the machine can see in the process list.
@@ -14,6 +15,7 @@ which other users of the machine can see in the process list.
 from __future__ import annotations
 
 import argparse
+import base64
 import getpass
 import json
 import sys
@@ -121,6 +123,23 @@ def cmd_redis(a: argparse.Namespace) -> None:
         print("stopped" if redisconn.stop_embedded() else "not running")
 
 
+def cmd_master_key(a: argparse.Namespace) -> None:
+    from heroweb.base.rotation import master_key_finish, master_key_rotate
+
+    if a.action == "rotate":
+        new, installed = master_key_rotate()
+        if installed:
+            print("rotated: every context's data key is wrapped under the new master key")
+        else:
+            print(
+                "Phase 1 done. Set this as HERO_MASTER_KEY, restart heroweb, then run "
+                "'heroweb master-key finish':"
+            )
+            print(base64.b64encode(new).decode())
+    elif a.action == "finish":
+        print(f"finished: {master_key_finish()} context(s) now use only the new master key")
+
+
 COMMANDS: dict[str, tuple[Callable[[argparse.Namespace], None], list[str]]] = {
     "context": (cmd_context, ["list", "new", "show", "delete"]),
     "session": (cmd_session, ["list", "new", "end", "delete"]),
@@ -128,6 +147,7 @@ COMMANDS: dict[str, tuple[Callable[[argparse.Namespace], None], list[str]]] = {
     "config": (cmd_config, ["list", "get", "set", "delete"]),
     "secret": (cmd_secret, ["list", "get", "set", "delete"]),
     "redis": (cmd_redis, ["url", "start", "stop"]),
+    "master-key": (cmd_master_key, ["rotate", "finish"]),
 }
 
 

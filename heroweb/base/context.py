@@ -83,7 +83,11 @@ class Context:
     @property
     def doc(self) -> dict[str, Any]:
         """The stored document without its key material."""
-        return {k: v for k, v in self._doc.items() if k not in ("secret", "priv_key")}
+        return {k: v for k, v in self._doc.items() if k not in ("secret", "priv_key", "priv_key_next")}
+
+    def doc_with_keys(self) -> dict[str, Any]:
+        """The stored document including its wrapped key material (never show it)."""
+        return dict(self._doc)
 
     @property
     def version(self) -> int:
@@ -303,9 +307,17 @@ class Context:
             try:
                 self._data_key = crypto.unwrap_data_key(self.id, str(wrapped))
             except SecretError as e:
-                raise SecretError(
-                    f"Context '{self.name}': its data key does not unwrap with this master key ({e.message})"
-                ) from e
+                # Mid-rotation (heroweb.base.rotation): the key is also wrapped for the next master.
+                upcoming = self._doc.get("priv_key_next")
+                try:
+                    if not upcoming:
+                        raise
+                    self._data_key = crypto.unwrap_data_key(self.id, str(upcoming))
+                except SecretError:
+                    raise SecretError(
+                        f"Context '{self.name}': its data key does not unwrap with this master key "
+                        f"({e.message})"
+                    ) from e
         return self._data_key
 
     def db_get(self, name: str) -> DB:

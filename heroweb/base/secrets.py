@@ -85,6 +85,11 @@ def master_key() -> bytes:
         return key
 
 
+def forget_master_key() -> None:
+    with _lock:
+        _master_cache.clear()
+
+
 def encrypt(key: bytes, plaintext: bytes, aad: bytes) -> bytes:
     nonce = os.urandom(12)
     return _VERSION + nonce + AESGCM(key).encrypt(nonce, plaintext, aad)

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import base64
 import hashlib
 from pathlib import Path
 
@@ -106,3 +107,38 @@ def test_it_names_deletes_and_lists_secrets_without_values(hero: Path) -> None:
     assert context.secrets.names() == ["b"]
     # The config database browser never shows secrets: they live in their own table.
     assert context.db_config_get().keys() == []
+
+
+def test_it_rotates_the_master_key_without_touching_secret_values(hero: Path) -> None:
+    from heroweb.base.rotation import master_key_rotate
+
+    a = context_new(id=1, name="a")
+    a.secrets.set("s", PLAINTEXT)
+    token = a.secret_encrypt("data")
+    db_row_before = a.db_config_get().conn.execute("SELECT value FROM secrets").fetchone()[0]
+    old_key = crypto.master_key_path().read_bytes()
+    new_key, installed = master_key_rotate()
+    assert installed and crypto.master_key_path().read_bytes() != old_key
+    assert crypto.master_key() == new_key
+    fresh = context_get(1)
+    assert "priv_key_next" not in stored(1, "context:config")
+    assert fresh.secrets.get("s") == PLAINTEXT and fresh.secret_decrypt(token) == "data"
+    assert fresh.db_config_get().conn.execute("SELECT value FROM secrets").fetchone()[0] == db_row_before
+
+
+def test_it_opens_contexts_with_either_key_while_a_rotation_is_under_way(hero: Path) -> None:
+    from heroweb.base.rotation import master_key_finish, master_key_rotate
+
+    context_new(id=1, name="a").secrets.set("s", "v")
+    old_b64 = base64.b64encode(crypto.master_key()).decode()
+    config.configure(hero_home=hero, redis_url=redisconn.redis_url(), master_key_b64=old_b64)
+    new_key, installed = master_key_rotate()
+    assert not installed and "priv_key_next" in stored(1, "context:config")
+    assert context_get(1).secrets.get("s") == "v"  # still the old master
+    config.configure(
+        hero_home=hero, redis_url=redisconn.redis_url(), master_key_b64=base64.b64encode(new_key).decode()
+    )
+    assert context_get(1).secrets.get("s") == "v"  # the new master opens priv_key_next
+    assert master_key_finish() == 1
+    assert "priv_key_next" not in stored(1, "context:config")
+    assert context_get(1).secrets.get("s") == "v"
