@@ -44,6 +44,7 @@ class KeyRow:
     is_text: bool
     size: int
     preview: str
+    value_url: str
 
 
 @dataclass
@@ -100,9 +101,9 @@ class DBBrowser:
         for key, value in self.db.items(self.prefix, offset=(page - 1) * PER_PAGE, limit=PER_PAGE):
             if isinstance(value, str):
                 preview = value[:PREVIEW_CHARS] + ("…" if len(value) > PREVIEW_CHARS else "")
-                out.append(KeyRow(key, True, len(value.encode()), preview))
+                out.append(KeyRow(key, True, len(value.encode()), preview, self.value_url(key)))
             else:
-                out.append(KeyRow(key, False, len(value), value[:16].hex(" ")))
+                out.append(KeyRow(key, False, len(value), value[:16].hex(" "), self.value_url(key)))
         return out
 
     def query(self, **change: Any) -> str:
@@ -164,9 +165,14 @@ def value_response(
     """The value panel; without HTMX the whole page with the panel open."""
     if getattr(request, "htmx", False):
         return respond(
-            request, COMPONENT, "db-value", {"page": page, "b": page.db}, status=status, toast=toast,
+            request,
+            COMPONENT,
+            "db-value",
+            {"page": page, "b": page.db},
+            status=status,
+            toast=toast,
             events=["dbChanged"] if changed else [],
-        )  # fmt: skip
+        )
     return list_response(request, page, status=status, toast=toast, changed=changed)
 
 
@@ -219,7 +225,9 @@ def db_save(request: HttpRequest, page: Any) -> HttpResponse:
             if current is None:
                 raise Conflict(f"The key '{key}' was deleted by someone else meanwhile.")
             if original and fingerprint(current) != original:
-                raise Conflict(f"The value of '{key}' was changed by someone else meanwhile.", current=current)
+                raise Conflict(
+                    f"The value of '{key}' was changed by someone else meanwhile.", current=current
+                )
             b.db.set(key, value)
 
     out = attempt(form, save, field="value")

@@ -50,13 +50,17 @@ class ContextCreateForm(forms.Form):
     name = forms.CharField(max_length=64, validators=[_rule(names.context_name)])
     coderoot = forms.CharField(label="Code root", max_length=4096, required=False)
     interactive = forms.BooleanField(required=False)
-    description = forms.CharField(max_length=MAX_DESCRIPTION, required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    description = forms.CharField(
+        max_length=MAX_DESCRIPTION, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class ContextConfigForm(forms.Form):
     coderoot = forms.CharField(label="Code root", max_length=4096, required=False)
     interactive = forms.BooleanField(required=False)
-    description = forms.CharField(max_length=MAX_DESCRIPTION, required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    description = forms.CharField(
+        max_length=MAX_DESCRIPTION, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
     version = VersionField()
 
 
@@ -85,11 +89,15 @@ class VersionOnlyForm(forms.Form):
 class ConfigFileCreateForm(forms.Form):
     category = forms.CharField(max_length=64, validators=[_rule(lambda v: names.config_part("category", v))])
     name = forms.CharField(max_length=64, validators=[_rule(lambda v: names.config_part("name", v))])
-    content = forms.CharField(required=False, strip=False, widget=forms.Textarea(attrs={"rows": 6, "spellcheck": "false"}))
+    content = forms.CharField(
+        required=False, strip=False, widget=forms.Textarea(attrs={"rows": 6, "spellcheck": "false"})
+    )
 
 
 class ConfigFileEditForm(forms.Form):
-    content = forms.CharField(required=False, strip=False, widget=forms.Textarea(attrs={"rows": 18, "spellcheck": "false"}))
+    content = forms.CharField(
+        required=False, strip=False, widget=forms.Textarea(attrs={"rows": 18, "spellcheck": "false"})
+    )
     # sha256 of the text the editor showed: files carry no version, so this notices a change.
     original = forms.CharField(required=False, widget=forms.HiddenInput)
 
@@ -114,17 +122,23 @@ class SecretRotateForm(forms.Form):
 
 class PassphraseForm(forms.Form):
     current = forms.CharField(
-        label="Current passphrase", required=False, strip=False,
+        label="Current passphrase",
+        required=False,
+        strip=False,
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "current-password"}),
-    )  # fmt: skip
+    )
     new = forms.CharField(
-        label="New passphrase", min_length=8, max_length=1024, strip=False,
+        label="New passphrase",
+        min_length=8,
+        max_length=1024,
+        strip=False,
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
-    )  # fmt: skip
+    )
     confirm = forms.CharField(
-        label="Repeat it", strip=False,
+        label="Repeat it",
+        strip=False,
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
-    )  # fmt: skip
+    )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -144,12 +158,16 @@ class MemberRoleForm(forms.Form):
 
 class DBAddForm(forms.Form):
     key = forms.CharField(max_length=1024, strip=False)
-    value = forms.CharField(required=False, strip=False, widget=forms.Textarea(attrs={"rows": 3, "spellcheck": "false"}))
+    value = forms.CharField(
+        required=False, strip=False, widget=forms.Textarea(attrs={"rows": 3, "spellcheck": "false"})
+    )
 
 
 class DBEditForm(forms.Form):
     key = forms.CharField(max_length=1024, strip=False, widget=forms.HiddenInput)
-    value = forms.CharField(required=False, strip=False, widget=forms.Textarea(attrs={"rows": 8, "spellcheck": "false"}))
+    value = forms.CharField(
+        required=False, strip=False, widget=forms.Textarea(attrs={"rows": 8, "spellcheck": "false"})
+    )
     original = forms.CharField(required=False, widget=forms.HiddenInput)
 
 

@@ -18,7 +18,7 @@ from django.http import HttpRequest, HttpResponse
 from contexts.forms import KVAddForm, KVEditForm, fingerprint
 from contexts.web import INVALID, attempt, respond
 from heroweb.base import Context, Session, params
-from heroweb.base.errors import AlreadyExists, Conflict, NotFound, TooLarge
+from heroweb.base.errors import AlreadyExists, Conflict, TooLarge
 from heroweb.base.session import check_env_key, check_env_value
 
 MAX_PARAM_VALUE = 64 * 1024
@@ -204,7 +204,9 @@ def kv_add(request: HttpRequest, page: Any, table: KVTable) -> HttpResponse:
     form = KVAddForm(request.POST, check_key=table.store.check_key, auto_id=f"{table.id}-add-%s")
     table.add_form = form
     if not form.is_valid():
-        return table_response(request, page, table, status=INVALID, toast="Nothing was changed: see the form.")
+        return table_response(
+            request, page, table, status=INVALID, toast="Nothing was changed: see the form."
+        )
     key, value = form.cleaned_data["key"], form.cleaned_data["value"]
     out = attempt(form, lambda: table.store.add(key, value), field="value")
     if not out.ok:
@@ -254,6 +256,3 @@ def raise_missing(table: KVTable, key: str) -> None:
     from django.http import Http404
 
     raise Http404(f"There is no {table.noun} {key}.")
-
-
-__all__ = ["EnvStore", "KVStore", "KVTable", "NotFound", "ParamsStore", "kv_add", "kv_delete", "kv_edit_row", "kv_save"]

@@ -24,7 +24,7 @@ from contexts.kv import KVTable, ParamsStore
 from contexts.models import ROLE_RANK, Membership, Role
 from contexts.permissions import visible_context_ids
 from contexts.web import url_or_none
-from heroweb.base import Context, context_list
+from heroweb.base import Context, context_list, context_next_id
 
 
 def visible_contexts(request: HttpRequest) -> list[Context]:
@@ -62,16 +62,36 @@ class ListPage:
         return [c for c in self.all_contexts if q in c.name.lower()] if q else self.all_contexts
 
     @cached_property
+    def owned(self) -> set[int] | None:
+        """Ids of the contexts this user may delete from the list; None: all of them (staff)."""
+        if getattr(self.request.user, "is_staff", False):
+            return None
+        return set(
+            Membership.objects.filter(user_id=int(self.request.user.pk or 0), role=Role.OWNER).values_list(
+                "context_id", flat=True
+            )
+        )
+
+    @cached_property
+    def rows(self) -> list[tuple[Context, bool]]:
+        owned = self.owned
+        return [(c, owned is None or c.id in owned) for c in self.contexts]
+
+    @cached_property
     def switcher(self) -> Switcher:
         s = Switcher(self.request)
         s.contexts = self.all_contexts  # same list, no second round trip
         return s
 
+    def next_id(self) -> int:
+        if visible_context_ids(self.request.user) is not None:
+            return context_next_id()  # the filtered list does not show every used id
+        used = {c.id for c in self.all_contexts}  # staff: the list already has them all
+        return next(i for i in range(len(used) + 1) if i not in used)
+
     def form(self) -> forms.Form:
         if self.create_form is None:
-            from heroweb.base import context_next_id
-
-            self.create_form = ContextCreateForm(initial={"id": context_next_id()}, auto_id="new-%s")
+            self.create_form = ContextCreateForm(initial={"id": self.next_id()}, auto_id="new-%s")
         return self.create_form
 
     @property
@@ -126,10 +146,14 @@ class ContextPage:
     def config_form_or_new(self) -> forms.Form:
         c = self.context
         return self.config_form or ContextConfigForm(
-            initial={"coderoot": c.coderoot, "interactive": c.interactive, "description": c.description,
-                     "version": c.version},
+            initial={
+                "coderoot": c.coderoot,
+                "interactive": c.interactive,
+                "description": c.description,
+                "version": c.version,
+            },
             auto_id="config-%s",
-        )  # fmt: skip
+        )
 
     @cached_property
     def params(self) -> KVTable:
@@ -189,7 +213,9 @@ class ContextPage:
     @cached_property
     def members(self) -> list[Membership]:
         return list(
-            Membership.objects.filter(context_id=self.context.id).select_related("user").order_by("user__username")
+            Membership.objects.filter(context_id=self.context.id)
+            .select_related("user")
+            .order_by("user__username")
         )
 
     @property

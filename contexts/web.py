@@ -18,9 +18,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 
-from contexts.models import AuditEvent
+from contexts.models import ROLE_RANK, AuditEvent
 from contexts.permissions import get_role
-from contexts.models import ROLE_RANK
 from heroweb.base import Context, context_get
 from heroweb.base.errors import (
     AlreadyExists,
@@ -40,7 +39,7 @@ CONFLICT = 409
 
 
 def load_context(request: HttpRequest, context_id: int, minimum: str = "viewer") -> tuple[Context, str]:
-    """The context and the user's role, or 404 for non-members (no hint that it exists), 403 below ``minimum``.
+    """The context and the user's role; 404 for non-members (no hint it exists), 403 below ``minimum``.
 
     The role comes from the database first, so a stranger costs no Redis round trip.
     """
@@ -111,12 +110,17 @@ def respond(
     redirect_to: str | None = None,
 ) -> HttpResponse:
     """HTMX: the partial, a toast and the events. Plain browser: redirect after a good POST, else the page."""
+    page = context.get("page")
+    if page is not None and "c" not in context:
+        context["c"] = getattr(page, "context", None)  # partials rendered alone still find `c`
     if getattr(request, "htmx", False):
         response = render(request, f"{template}#{partial}", context, status=status)
-        triggers: dict[str, Any] = dict.fromkeys(events if status < 400 else (), True)
+        triggers: dict[str, Any] = dict.fromkeys(events, True) if status < 400 else {}
         if toast:
             triggers["toast"] = {"message": toast, "kind": "error" if status >= 400 else "info"}
         if triggers:
+            # HX-Trigger fires before the swap: a section that listens for its own event asks
+            # for a fresh copy on the element being replaced, and htmx drops that detached swap.
             response["HX-Trigger"] = json.dumps(triggers)
         return response
     if request.method == "POST" and status < 400 and redirect_to:

@@ -5,10 +5,11 @@ from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.views import LogoutView
 from django.urls import include, path
 
+from contexts import views as context_views
 from heroweb import views
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", context_views.context_list, name="home"),
     path("login/", views.HeroLoginView.as_view(), name="login"),
     path("logout/", login_not_required(LogoutView.as_view()), name="logout"),
     path("setup/", views.setup_help, name="setup_help"),

@@ -12,11 +12,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import io
 import json
 import logging
+import signal
+import threading
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from importlib import import_module
 from pathlib import Path
 from typing import Any
 
@@ -26,11 +30,12 @@ from django.http import (
     HttpRequest,
     HttpResponse,
     HttpResponseBadRequest,
+    HttpResponseBase,
     JsonResponse,
     StreamingHttpResponse,
 )
 from django.shortcuts import render
-from django.urls import path, reverse
+from django.urls import Resolver404, ResolverMatch, path, resolve, reverse
 from django.views.decorators.http import require_GET
 
 from contexts.permissions import require_role
@@ -64,6 +69,7 @@ QUEUE_LIMIT = 64  # batches a slow viewer may have pending before it reads from 
 PAGE_ROWS = 200  # rows rendered in the page itself, for people without JavaScript
 SEARCH_PAGE = 200
 NEW_SESSION_CHECK_SECONDS = 5.0
+WRITE_TIMEOUT_SECONDS = 60.0
 
 SSE_HEADERS = {
     "Cache-Control": "no-cache",
@@ -231,7 +237,10 @@ async def _stream(
             if discover is not None:
                 timeout = min(timeout, NEW_SESSION_CHECK_SECONDS)
             try:
-                msg = await asyncio.wait_for(queue.get(), max(timeout, 0.01))
+                # asyncio.timeout, not wait_for: Python 3.11's wait_for can swallow a
+                # cancellation (the client left) when the inner await finishes at that moment.
+                async with asyncio.timeout(max(timeout, 0.01)):
+                    msg = await queue.get()
             except TimeoutError:
                 if discover is not None and loop.time() - last_discover >= NEW_SESSION_CHECK_SECONDS:
                     last_discover = loop.time()
@@ -396,18 +405,26 @@ def session_log(request: HttpRequest, context_id: int, name: str) -> HttpRespons
 
 
 @require_GET
-async def session_log_stream(request: HttpRequest, context_id: int, name: str) -> HttpResponse:
+async def session_log_stream(request: HttpRequest, context_id: int, name: str) -> HttpResponseBase:
     """SSE: the last ``n`` entries (unless resuming), then new ones as they are written.
 
     Resume with ``Last-Event-ID`` (the browser sends it on reconnect) or ``?after=<position>``.
+    Under uvicorn, ``with_log_streams`` serves this URL before Django's handler sees it.
     """
-    _, session = await _aload(request, context_id, name)
-    assert session is not None
     try:
-        flt = _filter_from(request)
-        after = _position_param(request.headers.get("Last-Event-ID") or request.GET.get("after") or None)
+        body = await _session_stream_body(request, await request.auser(), context_id, name)
     except ValueError as exc:
         return _bad(str(exc))
+    return StreamingHttpResponse(body, content_type="text/event-stream", headers=SSE_HEADERS)
+
+
+async def _session_stream_body(
+    request: HttpRequest, user: Any, context_id: int, name: str
+) -> AsyncIterator[bytes]:
+    _, session = await sync_to_async(_load)(context_id, user, name)
+    assert session is not None
+    flt = _filter_from(request)
+    after = _position_param(request.headers.get("Last-Event-ID") or request.GET.get("after") or None)
     src = _Source(name="", logs_path=session.logs_path, cursor=START)
     history: list[LogEntry] | None = None
     if after is not None:
@@ -415,8 +432,7 @@ async def session_log_stream(request: HttpRequest, context_id: int, name: str) -
     else:
         n = _int_param(request, "n", HISTORY_DEFAULT, HISTORY_MAX)
         history, src.cursor = await asyncio.to_thread(_history, src.reader, flt, n)
-    body = _stream([src], flt=flt, history=history, cursor_of=lambda s: s[0].cursor.encode())
-    return StreamingHttpResponse(body, content_type="text/event-stream", headers=SSE_HEADERS)
+    return _stream([src], flt=flt, history=history, cursor_of=lambda s: s[0].cursor.encode())
 
 
 def _history(reader: LogReader, flt: Filter, n: int) -> tuple[list[LogEntry], Position]:
@@ -505,7 +521,7 @@ async def session_log_search(request: HttpRequest, context_id: int, name: str) -
 
 
 @require_GET
-async def session_log_download(request: HttpRequest, context_id: int, name: str) -> HttpResponse:
+async def session_log_download(request: HttpRequest, context_id: int, name: str) -> HttpResponseBase:
     """The whole log (raw herolib files) or, with filters, the matching entries; streamed."""
     context, session = await _aload(request, context_id, name)
     assert session is not None
@@ -572,6 +588,7 @@ def context_log(request: HttpRequest, context_id: int) -> HttpResponse:
             "context": context,
             "entries": entries,
             "end": encode_positions(ends),
+            "session_log_url": reverse("hero_sessions:log", args=[context_id, "__session__"]),
             "urls": {
                 "stream": base + "stream/",
                 "older": base + "older/",
@@ -583,15 +600,20 @@ def context_log(request: HttpRequest, context_id: int) -> HttpResponse:
 
 
 @require_GET
-async def context_log_stream(request: HttpRequest, context_id: int) -> HttpResponse:
+async def context_log_stream(request: HttpRequest, context_id: int) -> HttpResponseBase:
     """One stream for all sessions of a context, merged in time order."""
-    context, _ = await _aload(request, context_id, None)
     try:
-        flt = _filter_from(request)
-        resume = request.headers.get("Last-Event-ID") or request.GET.get("after") or ""
-        after = decode_positions(resume) if resume else None
+        body = await _context_stream_body(request, await request.auser(), context_id)
     except ValueError as exc:
         return _bad(str(exc))
+    return StreamingHttpResponse(body, content_type="text/event-stream", headers=SSE_HEADERS)
+
+
+async def _context_stream_body(request: HttpRequest, user: Any, context_id: int) -> AsyncIterator[bytes]:
+    context, _ = await sync_to_async(_load)(context_id, user, None)
+    flt = _filter_from(request)
+    resume = request.headers.get("Last-Event-ID") or request.GET.get("after") or ""
+    after = decode_positions(resume) if resume else None
     sources = await sync_to_async(_context_sources)(context)
     history: list[LogEntry] | None = None
     if after is not None:
@@ -611,14 +633,13 @@ async def context_log_stream(request: HttpRequest, context_id: int) -> HttpRespo
                     found.append(_Source(name=child.name, logs_path=child / "logs", cursor=START))
         return found
 
-    body = _stream(
+    return _stream(
         sources,
         flt=flt,
         history=history,
         cursor_of=lambda s: encode_positions({x.name: x.cursor for x in s}),
         discover=discover,
     )
-    return StreamingHttpResponse(body, content_type="text/event-stream", headers=SSE_HEADERS)
 
 
 def _merged_history(sources: list[_Source], flt: Filter, n: int) -> list[LogEntry]:
@@ -698,7 +719,7 @@ async def context_log_search(request: HttpRequest, context_id: int) -> HttpRespo
 
 
 @require_GET
-async def context_log_download(request: HttpRequest, context_id: int) -> HttpResponse:
+async def context_log_download(request: HttpRequest, context_id: int) -> HttpResponseBase:
     """All sessions' logs merged in time order (entries marked with their session)."""
     from heroweb.base.log import merge_iter
 
@@ -712,6 +733,157 @@ async def context_log_download(request: HttpRequest, context_id: int) -> HttpRes
     response = StreamingHttpResponse(_async_chunks(parts), content_type="text/plain; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{context.name}-all-sessions.log"'
     return response
+
+
+# ---------------------------------------------------------------------------------------------
+# Streams outside Django's request handler
+
+
+def with_log_streams(app: Any) -> Any:
+    """Wrap Django's ASGI application so log streams bypass its per-request thread.
+
+    Django runs every request inside an asgiref ``ThreadSensitiveContext``; the sync middleware
+    (sessions, auth, CSRF, ...) then gets a thread of its own that lives as long as the request.
+    For a stream that is a thread per viewer for hours. Here the two stream URLs are served
+    by plain asyncio: the session cookie and the user are loaded with Django's async APIs, the
+    permission is checked as in the views, and the body is the same ``_stream``.
+    """
+
+    async def router(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] == "http" and scope.get("method") == "GET":
+            match = _stream_match(scope)
+            if match is not None:
+                await _serve_stream(scope, receive, send, match)
+                return
+        await app(scope, receive, send)
+
+    return router
+
+
+def _stream_match(scope: dict[str, Any]) -> ResolverMatch | None:
+    path_ = scope.get("path", "")
+    root = scope.get("root_path", "")
+    if root and path_.startswith(root):
+        path_ = path_[len(root) :]
+    if not path_.endswith("/log/stream/"):
+        return None  # the cheap test first: every other request goes straight to Django
+    try:
+        match = resolve(path_)
+    except Resolver404:
+        return None
+    return match if match.func in (session_log_stream, context_log_stream) else None
+
+
+async def _serve_stream(scope: dict[str, Any], receive: Any, send: Any, match: ResolverMatch) -> None:
+    from django.conf import settings
+    from django.contrib.auth import aget_user
+    from django.core.exceptions import PermissionDenied
+    from django.core.handlers.asgi import ASGIRequest
+    from django.db import close_old_connections
+
+    request = ASGIRequest(scope, io.BytesIO())
+    engine = import_module(settings.SESSION_ENGINE)
+    request.session = engine.SessionStore(request.COOKIES.get(settings.SESSION_COOKIE_NAME))
+    status, message = 200, ""
+    body: AsyncIterator[bytes] | None = None
+    try:
+        user = await aget_user(request)
+        if not user.is_authenticated:
+            status, message = 401, "Log in first."
+        elif "name" in match.kwargs:
+            body = await _session_stream_body(request, user, **match.kwargs)
+        else:
+            body = await _context_stream_body(request, user, **match.kwargs)
+    except PermissionDenied:
+        status, message = 403, "You may not see this context."
+    except Http404 as exc:
+        status, message = 404, str(exc) or "Not found."
+    except ValueError as exc:
+        status, message = 400, str(exc)
+    finally:
+        await sync_to_async(close_old_connections)()  # what request_finished would do
+    if body is None:
+        await send(
+            {
+                "type": "http.response.start",
+                "status": status,
+                "headers": [(b"content-type", b"text/plain; charset=utf-8")],
+            }
+        )
+        await send({"type": "http.response.body", "body": message.encode()})
+        return
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 200,
+            "headers": [
+                (b"content-type", b"text/event-stream; charset=utf-8"),
+                (b"cache-control", b"no-cache"),
+                (b"x-accel-buffering", b"no"),
+                (b"x-content-type-options", b"nosniff"),
+            ],
+        }
+    )
+
+    async def pump() -> None:
+        assert body is not None
+        async for chunk in body:
+            # A client that stopped reading must not hold the stream (and its memory) forever.
+            async with asyncio.timeout(WRITE_TIMEOUT_SECONDS):
+                await send({"type": "http.response.body", "body": chunk, "more_body": True})
+
+    async def disconnected() -> None:
+        while (await receive())["type"] != "http.disconnect":
+            pass
+
+    tasks = [
+        asyncio.ensure_future(pump()),
+        asyncio.ensure_future(disconnected()),
+        asyncio.ensure_future(_shutdown_event().wait()),
+    ]
+    try:
+        done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        await body.aclose()  # type: ignore[attr-defined]  # runs _stream's cleanup now
+    if tasks[1] not in done:
+        # Server shutdown (or the body ended): finish the response, so uvicorn can stop; the
+        # browser reconnects with Last-Event-ID and loses nothing.
+        with contextlib.suppress(Exception):
+            # Bounded: a client that stopped reading must not hold the shutdown either.
+            async with asyncio.timeout(2.0):
+                await send({"type": "http.response.body", "body": b"", "more_body": False})
+
+
+_shutdown_events: dict[int, asyncio.Event] = {}
+
+
+def _shutdown_event() -> asyncio.Event:
+    """Set when the server is asked to stop (SIGINT/SIGTERM).
+
+    uvicorn waits for every open response before it exits, and a log stream never ends by
+    itself: without this, one open log page keeps the server from stopping. uvicorn's own
+    handler is chained, not replaced.
+    """
+    loop = asyncio.get_running_loop()
+    event = _shutdown_events.get(id(loop))
+    if event is not None:
+        return event
+    event = _shutdown_events[id(loop)] = asyncio.Event()
+    if threading.current_thread() is threading.main_thread():
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            previous = signal.getsignal(sig)
+            if not callable(previous):
+                continue  # nobody handles it (not under uvicorn): leave the default alone
+
+            def handler(signum: int, frame: Any, previous: Any = previous) -> None:
+                loop.call_soon_threadsafe(event.set)
+                previous(signum, frame)
+
+            signal.signal(sig, handler)
+    return event
 
 
 # URL patterns, added to sessions/urls.py and contexts/urls.py (their prefixes differ).

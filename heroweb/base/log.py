@@ -29,6 +29,7 @@ from __future__ import annotations
 import calendar
 import contextlib
 import fcntl
+import functools
 import heapq
 import os
 import re
@@ -38,7 +39,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Literal
+from typing import Literal, NamedTuple
 
 LogType = Literal["stdout", "error"]
 
@@ -60,6 +61,7 @@ _V_SPACE = " \n\t\v\f\r"  # V's trim_space set, not Python's wider Unicode one
 # Format helpers (byte for byte what herolib writes)
 
 
+@functools.lru_cache(maxsize=1024)
 def category_fix(cat: str) -> str:
     """herolib's ``texttools.name_fix`` of a category, cut to 10 characters.
 
@@ -123,7 +125,10 @@ def _v_dedent(text: str) -> str:
 def format_entry(*, log: str, cat: str = "", logtype: LogType = "stdout") -> str:
     """The text herolib writes for one entry (no time header, no final newline)."""
     category = category_fix(cat).ljust(CATEGORY_WIDTH)
-    message = _v_dedent(log).strip(_V_SPACE)
+    if "\n" in log or "\r" in log or "\t" in log:
+        message = _v_dedent(log).strip(_V_SPACE)
+    else:
+        message = log.strip(_V_SPACE)  # one line: dedent changes nothing that strip keeps
     prefix = "E" if logtype == "error" else " "
     lines = message.split("\n")
     parts = [f"{prefix} {category} - {lines[0]}"]
@@ -140,6 +145,7 @@ def header_for(epoch: int) -> str:
     return time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(epoch))
 
 
+@functools.lru_cache(maxsize=256)
 def file_hour_epoch(name: str) -> int:
     m = _FILE_RE.match(name)
     if not m:
@@ -162,15 +168,19 @@ def _to_epoch(timestamp: datetime | float | None) -> int | None:
 # Positions and entries
 
 
-@dataclass(frozen=True, order=True)
-class Position:
-    """A byte offset in one hourly file; orders like the log itself."""
+class Position(NamedTuple):
+    """A byte offset in one hourly file; orders like the log itself (a tuple: cheap to make)."""
 
     file: str
     offset: int
 
     def encode(self) -> str:
-        """Compact form, safe as an SSE event id and in a URL: ``2025010213:1234``."""
+        """Compact form, safe as an SSE event id and in a URL: ``2025010213:1234``.
+
+        The start of a log that has no file yet is ``0``.
+        """
+        if not self.file:
+            return "0"
         m = _FILE_RE.match(self.file)
         if not m:
             raise ValueError(f"not a log file name: {self.file!r}")
@@ -178,6 +188,8 @@ class Position:
 
     @classmethod
     def decode(cls, text: str) -> Position:
+        if text.strip() == "0":
+            return cls("", 0)
         m = re.fullmatch(r"(\d{4})(\d\d)(\d\d)(\d\d):(\d{1,15})", text.strip())
         if not m:
             raise ValueError(f"not a log position: {text!r}")
@@ -191,7 +203,7 @@ class Position:
 START = Position("", 0)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class LogEntry:
     timestamp: datetime
     cat: str
@@ -289,7 +301,10 @@ def _parse(
         elif cur_start < 0:
             consumed = nl + 1
         offset = nl + 1
-    if cur_start >= 0 and complete and end == len(data):
+    # A half-written last line (a tool without our lock) that starts an entry ends the one before.
+    rest = data[end:]
+    starts_next = rest[13:14] == b"-" and rest[12:13] == b" " and rest[:1] in (b" ", b"E")
+    if cur_start >= 0 and complete and (end == len(data) or starts_next):
         entries.append(_entry(cur_ts, cur_cat, cur_type, cur_parts, file, cur_start))
         consumed, consumed_ts = end, ts
     elif cur_start < 0:
@@ -390,7 +405,8 @@ class Logger:
         self._lock_fd: int | None = None
         self._fd: int | None = None
         self._fd_name = ""
-        self._fd_ino = -1
+        self._dir = str(self.path)
+        self._pid = os.getpid()
 
     def close(self) -> None:
         with self._mutex:
@@ -405,21 +421,19 @@ class Logger:
         with contextlib.suppress(Exception):
             self.close()
 
-    def _file_fd(self, name: str) -> int:
-        target = self.path / name
+    def _file_fd(self, name: str) -> tuple[int, int]:
+        """An append descriptor for ``name`` and the file's size (the cached one when alive)."""
         if self._fd is not None and self._fd_name == name:
-            # The folder may have been cleared under us: reopen when the file was replaced.
-            try:
-                if os.stat(target).st_ino == self._fd_ino:
-                    return self._fd
-            except FileNotFoundError:
-                pass
+            st = os.fstat(self._fd)
+            if st.st_nlink > 0:  # not deleted under us (a cleared folder): keep using it
+                return self._fd, st.st_size
         if self._fd is not None:
             os.close(self._fd)
             self._fd = None
+        target = os.path.join(self._dir, name)
         fd = os.open(target, os.O_RDWR | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC, 0o644)
-        self._fd, self._fd_name, self._fd_ino = fd, name, os.fstat(fd).st_ino
-        return fd
+        self._fd, self._fd_name = fd, name
+        return fd, os.fstat(fd).st_size
 
     def log(
         self,
@@ -441,6 +455,12 @@ class Logger:
         body = format_entry(log=log, cat=cat, logtype=logtype)
         given = _to_epoch(timestamp)
         with self._mutex:
+            if self._pid != os.getpid():
+                # A forked child shares our open files, and flock belongs to the open file:
+                # parent and child would both "hold" the lock. Open our own.
+                self._lock_fd = self._fd = None
+                self._fd_name = ""
+                self._pid = os.getpid()
             if self._lock_fd is None:
                 self._lock_fd = _open_lock(self.path, write=True)
             lock_fd = self._lock_fd
@@ -455,14 +475,14 @@ class Logger:
         state = _State.decode(os.pread(lock_fd, _STATE_SIZE, 0))
         now = given if given is not None else int(time.time())
         newest = state.file
-        if not newest or not (self.path / newest).exists():
+        if not newest or (newest != self._fd_name and not os.path.exists(os.path.join(self._dir, newest))):
+            # No state yet, or it names a file that is gone: the folder decides.
             files = log_files(self.path)
             newest = files[-1] if files else ""
         name = file_name_for(now)
         if newest and name < newest:
             name = newest
-        fd = self._file_fd(name)
-        size = os.fstat(fd).st_size
+        fd, size = self._file_fd(name)
         if state.file == name and state.size == size:
             last = state.last_header
         elif size == 0:
@@ -625,6 +645,7 @@ class LogReader:
             with open(self.path / name, "rb") as fh:
                 fd = fh.fileno()
                 ts = self._ts_at(fd, name, offset)
+                stuck = False
                 while offset < size and budget > 0:
                     want = min(size - offset, budget)
                     data = os.pread(fd, want, offset)
@@ -636,14 +657,15 @@ class LogReader:
                     if self.source:
                         entries = [_with_source(e, self.source) for e in entries]
                     out.extend(entries)
+                    # A line still being written by a tool without our lock: wait for it.
+                    stuck = complete and nxt < size
                     budget -= nxt - offset
                     offset = nxt
-                    if complete:
-                        break
+                    break  # one read per file per call: the caller asks again for more
                 pos = Position(name, offset)
                 self._ts_hint = (pos, ts)
             if offset < size or budget <= 0:
-                self.more = offset < size or name != files[-1]
+                self.more = (offset < size and not stuck) or name != files[-1]
                 return out, pos
         self.more = False
         if pos.file and files and pos.file < files[-1]:
@@ -824,7 +846,7 @@ def _with_source(e: LogEntry, source: str) -> LogEntry:
 
 def encode_positions(positions: dict[str, Position]) -> str:
     """One cursor for a merged view: ``session=2025010213:1234,other=...``."""
-    return ",".join(f"{k}={v.encode()}" for k, v in sorted(positions.items()) if v.file)
+    return ",".join(f"{k}={v.encode()}" for k, v in sorted(positions.items()))
 
 
 def decode_positions(text: str) -> dict[str, Position]:

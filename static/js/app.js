@@ -67,4 +67,50 @@
       if (!menu.contains(event.target)) menu.removeAttribute("open");
     });
   });
+
+  // ---- Dashboard (contexts and sessions pages) ----
+  document.documentElement.classList.add("js");
+
+  // The header's context switcher is a GET form; with JavaScript it goes on change.
+  document.addEventListener("change", function (event) {
+    var el = event.target;
+    if (el instanceof HTMLSelectElement && el.hasAttribute("data-autosubmit") && el.form) {
+      el.form.requestSubmit();
+    }
+  });
+
+  // Copy a revealed secret: <button data-copy="#element-id">.
+  document.addEventListener("click", function (event) {
+    var button = event.target instanceof Element ? event.target.closest("[data-copy]") : null;
+    if (!button) return;
+    var source = document.querySelector(button.getAttribute("data-copy"));
+    if (!source) return;
+    var text = source.textContent || "";
+    var done = function () { toast("Copied to the clipboard."); };
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(text).then(done, function () { toast("Copy failed; select the text instead.", "error"); });
+    } else {
+      var range = document.createRange();
+      range.selectNodeContents(source);
+      var selection = window.getSelection();
+      selection.removeAllRanges();
+      selection.addRange(range);
+      try { document.execCommand("copy"); done(); } catch (e) { toast("Press Ctrl+C to copy.", "error"); }
+    }
+  });
+
+  // <time datetime="...Z"> is written in UTC; show it in the browser's own zone (UTC stays in the title).
+  function localTimes(root) {
+    (root || document).querySelectorAll("time[datetime]").forEach(function (el) {
+      var when = new Date(el.getAttribute("datetime"));
+      if (isNaN(when.getTime()) || el.dataset.localized) return;
+      el.title = el.textContent;
+      el.textContent = when.toLocaleString(undefined, {
+        year: "numeric", month: "short", day: "numeric", hour: "2-digit", minute: "2-digit", second: "2-digit"
+      });
+      el.dataset.localized = "1";
+    });
+  }
+  localTimes(document);
+  document.body.addEventListener("htmx:afterSettle", function () { localTimes(document); });
 })();

@@ -138,7 +138,7 @@
     var date = new Date(e.t * 1000);
     var time = document.createElement("a");
     time.className = "lv-time";
-    time.href = "#p=" + encodeURIComponent(permalinkPos(e));
+    time.href = permalink(e);
     time.title = date.toISOString() + " (permalink)";
     time.textContent = timeFormat.format(date); // the browser's time zone
     row.appendChild(time);
@@ -171,7 +171,12 @@
     return row;
   }
 
-  function permalinkPos(e) { return merged ? (e.s || "") + "=" + e.p : e.p; }
+  // In the merged view a permalink opens the entry in its own session's log.
+  function permalink(e) {
+    var hash = "#p=" + encodeURIComponent(e.p);
+    if (!merged || !root.dataset.sessionLogUrl) return hash;
+    return root.dataset.sessionLogUrl.replace("__session__", encodeURIComponent(e.s || "")) + hash;
+  }
 
   function atBottom() {
     return rowsBox.scrollHeight - rowsBox.scrollTop - rowsBox.clientHeight < 40;
@@ -297,6 +302,7 @@
       root.dataset.state = "reconnecting";
     });
     source.addEventListener("history", function (ev) {
+      if (!live) return; // a permalink window is on screen
       var data = JSON.parse(ev.data);
       clearRows();
       appendEntries(data.entries);
@@ -457,7 +463,11 @@
   resultsRows.addEventListener("click", onCopy);
   resultsRows.addEventListener("click", function (ev) {
     var link = ev.target.closest(".lv-time");
-    if (link && !merged) { ev.preventDefault(); location.hash = link.getAttribute("href").slice(1); }
+    if (link && !merged) {
+      ev.preventDefault();
+      location.hash = link.getAttribute("href").slice(1);
+      showAround(hashPos()); // also when the hash did not change
+    }
   });
 
   function onCopy(ev) {

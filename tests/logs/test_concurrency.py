@@ -98,3 +98,30 @@ def test_it_loses_nothing_across_the_hour_while_a_reader_follows(tmp_path: Path)
         "2025-03-04 09.log",
         "2025-03-04 10.log",
     ]
+
+
+def _write_with_inherited_logger(logger: Logger, writer: int, count: int) -> None:
+    for i in range(count):
+        logger.log(log=f"w{writer} n{i}\nw{writer} n{i} line2", cat=f"w{writer}")
+
+
+def test_it_keeps_entries_whole_when_writers_fork_from_one_logger(tmp_path: Path) -> None:
+    logger = Logger(tmp_path)
+    logger.log(log="opened before the fork", cat="parent")  # the lock file is open now
+    ctx = multiprocessing.get_context("fork")
+    procs = [
+        ctx.Process(target=_write_with_inherited_logger, args=(logger, w, PER_WRITER)) for w in range(WRITERS)
+    ]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(120)
+        assert p.exitcode == 0
+    entries = list(LogReader(tmp_path).iter_entries())
+    assert len(entries) == 1 + WRITERS * PER_WRITER
+    for e in entries[1:]:
+        first, second = e.log.split("\n")
+        assert second == first + " line2"
+    for path in tmp_path.glob("*.log"):
+        headers = re.findall(r"(?m)^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$", path.read_text())
+        assert headers == sorted(set(headers))

@@ -158,3 +158,16 @@ def test_it_files_an_old_timestamp_under_the_newest_hour(tmp_path: Path) -> None
     assert late.file == "2025-03-04 10.log"  # never back into an older file a reader has left
     entries = list(LogReader(tmp_path).iter_entries())
     assert [e.epoch for e in entries] == [HOUR + 5, HOUR + 5]
+
+
+def test_it_waits_for_a_line_another_tool_is_still_writing(tmp_path: Path) -> None:
+    path = tmp_path / "2025-03-04 10.log"
+    path.write_bytes(b"\n2025-03-04 10:00:00\n  a          - line 1\n  a          - line 2 (half")
+    reader = LogReader(tmp_path)
+    entries, pos = reader.read_from(None)
+    assert _numbers(entries) == [1]
+    assert not reader.more  # nothing to spin on until the file grows
+    with path.open("ab") as fh:
+        fh.write(b")\n")
+    entries, _ = reader.read_from(pos)
+    assert [e.log for e in entries] == ["line 2 (half)"]
