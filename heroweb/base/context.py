@@ -8,6 +8,7 @@ tools wrote are kept as they are.
 
 from __future__ import annotations
 
+import builtins
 import contextlib
 import os
 import shutil
@@ -442,47 +443,45 @@ class SecretStore:
         if len(value.encode()) > self.MAX_VALUE:
             raise TooLarge(f"A secret value is limited to {self.MAX_VALUE} bytes.")
         token = crypto.token_encrypt(self.context.data_key(), value.encode(), self._aad(name))
-        db = self._db()
-        try:
-            db.conn.execute(
-                "INSERT OR REPLACE INTO secrets(name, value, updated) VALUES (?, ?, ?)",
-                (name, token, time.time()),
-            )
-        finally:
-            db.close()
+        self._write(
+            "INSERT OR REPLACE INTO secrets(name, value, updated) VALUES (?, ?, ?)",
+            (name, token, time.time()),
+        )
 
     def get(self, name: str) -> str:
         self.check_name(name)
-        db = self._db()
-        try:
-            row = db.conn.execute("SELECT value FROM secrets WHERE name = ?", (name,)).fetchone()
-        finally:
-            db.close()
-        if row is None:
+        rows = self._query("SELECT value FROM secrets WHERE name = ?", (name,))
+        if not rows:
             raise NotFound(f"There is no secret '{name}' in context '{self.context.name}'.")
-        return crypto.token_decrypt(self.context.data_key(), row[0], self._aad(name)).decode()
+        return crypto.token_decrypt(self.context.data_key(), rows[0][0], self._aad(name)).decode()
 
     def delete(self, name: str) -> bool:
         self.check_name(name)
-        db = self._db()
-        try:
-            return db.conn.execute("DELETE FROM secrets WHERE name = ?", (name,)).rowcount > 0
-        finally:
-            db.close()
+        if not self._db().path.exists():
+            return False
+        return self._write("DELETE FROM secrets WHERE name = ?", (name,)) > 0
 
     def names(self) -> list[str]:
         return [n for n, _ in self.list()]
 
     def list(self) -> list[tuple[str, float]]:
         """(name, last update time) of every secret, by name."""
-        if not (self.context.db_path / "config").exists():
+        return [(r[0], float(r[1])) for r in self._query("SELECT name, updated FROM secrets ORDER BY name")]
+
+    def _query(self, sql: str, args: tuple[object, ...] = ()) -> builtins.list[tuple[Any, ...]]:
+        # A context whose config database was never written has no secrets; don't create the file.
+        db = self._db()
+        if not db.path.exists():
             return []
+        try:
+            return db.conn.execute(sql, args).fetchall()
+        finally:
+            db.close()
+
+    def _write(self, sql: str, args: tuple[object, ...]) -> int:
         db = self._db()
         try:
-            return [
-                (r[0], float(r[1]))
-                for r in db.conn.execute("SELECT name, updated FROM secrets ORDER BY name").fetchall()
-            ]
+            return int(db.conn.execute(sql, args).rowcount)
         finally:
             db.close()
 

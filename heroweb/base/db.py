@@ -13,6 +13,7 @@ import sqlite3
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from heroweb.base import secrets
 from heroweb.base.errors import InvalidInput, NotFound, TooLarge
@@ -68,6 +69,13 @@ class DB:
                 raise NotFound(f"The database folder {self.path.parent} does not exist (context deleted?).")
             self._conn = connect(self.path)
         return self._conn
+
+    def _read(self, sql: str, args: tuple[object, ...] = ()) -> list[tuple[Any, ...]]:
+        """Run a query; a database that was never written reads as empty and is not created,
+        so merely looking at a session does not leave files behind."""
+        if self._conn is None and not self.path.exists():
+            return []
+        return self.conn.execute(sql, args).fetchall()
 
     def close(self) -> None:
         if self._conn is not None:
@@ -126,7 +134,8 @@ class DB:
         """The value at ``key``; :class:`NotFound` if there is none (as dbfs errors)."""
         self._check_key(key)
         with self._lock:
-            row = self.conn.execute("SELECT value, kind FROM kv WHERE key = ?", (key,)).fetchone()
+            rows = self._read("SELECT value, kind FROM kv WHERE key = ?", (key,))
+        row = rows[0] if rows else None
         if row is None:
             raise NotFound(f"No key '{key}' in database {self.name}.")
         return self._decode(key, row[0], row[1])
@@ -140,11 +149,13 @@ class DB:
     def exists(self, key: str) -> bool:
         self._check_key(key)
         with self._lock:
-            return self.conn.execute("SELECT 1 FROM kv WHERE key = ?", (key,)).fetchone() is not None
+            return bool(self._read("SELECT 1 FROM kv WHERE key = ?", (key,)))
 
     def delete(self, key: str) -> bool:
         self._check_key(key)
         with self._lock:
+            if self._conn is None and not self.path.exists():
+                return False
             return self.conn.execute("DELETE FROM kv WHERE key = ?", (key,)).rowcount > 0
 
     def _prefix_clause(self, prefix: str) -> tuple[str, tuple[str, ...]]:
@@ -156,29 +167,31 @@ class DB:
     def keys(self, prefix: str = "", *, offset: int = 0, limit: int = -1) -> list[str]:
         where, args = self._prefix_clause(prefix)
         with self._lock:
-            rows = self.conn.execute(
+            rows = self._read(
                 f"SELECT key FROM kv{where} ORDER BY key LIMIT ? OFFSET ?", (*args, limit, offset)
-            ).fetchall()
+            )
         return [r[0] for r in rows]
 
     def count(self, prefix: str = "") -> int:
         where, args = self._prefix_clause(prefix)
         with self._lock:
-            return int(self.conn.execute(f"SELECT count(*) FROM kv{where}", args).fetchone()[0])
+            rows = self._read(f"SELECT count(*) FROM kv{where}", args)
+        return int(rows[0][0]) if rows else 0
 
     def items(self, prefix: str = "", *, offset: int = 0, limit: int = -1) -> list[tuple[str, Value]]:
         where, args = self._prefix_clause(prefix)
         with self._lock:
-            rows = self.conn.execute(
+            rows = self._read(
                 f"SELECT key, value, kind FROM kv{where} ORDER BY key LIMIT ? OFFSET ?",
                 (*args, limit, offset),
-            ).fetchall()
+            )
         return [(k, self._decode(k, v, kind)) for k, v, kind in rows]
 
     def size(self, key: str) -> int:
         """Stored size of a value in bytes (ciphertext when encrypted)."""
         with self._lock:
-            row = self.conn.execute("SELECT length(value) FROM kv WHERE key = ?", (key,)).fetchone()
+            rows = self._read("SELECT length(value) FROM kv WHERE key = ?", (key,))
+        row = rows[0] if rows else None
         if row is None:
             raise NotFound(f"No key '{key}' in database {self.name}.")
         return int(row[0])

@@ -230,3 +230,15 @@ def test_it_uses_a_session_database_with_paging_and_transactions(hero: Path) -> 
     assert db.delete("k00") and not db.exists("k00")
     db.destroy()
     assert not db.path.exists()
+
+
+def test_it_reads_a_database_nobody_wrote_as_empty_without_creating_it(hero: Path) -> None:
+    session = context_new(id=1, name="c").session_new(name="sess")
+    db = session.db_get()
+    assert db.keys() == [] and db.count() == 0 and db.items() == [] and not db.exists("k")
+    assert db.delete("k") is False
+    with pytest.raises(NotFound):
+        db.get("k")
+    assert not db.path.exists()
+    db.set("k", "v")
+    assert db.path.exists() and db.keys() == ["k"]
