@@ -25,7 +25,7 @@ for i in range(int(sys.argv[3])):
 
 @pytest.fixture
 def e2e_session() -> Session:
-    context = context_new(id=31, name="e2elogs")
+    context = context_new(id=13, name="e2elogs")
     try:
         return context.session_get(name="e2esess")
     except Exception:
@@ -45,7 +45,7 @@ def test_it_follows_pauses_searches_and_downloads_a_live_log(browser_page: Any, 
     for i in range(20):
         logger.log(log=f"old {i}", cat="hist")
     logger.log(log="colour \x1b[31mred\x1b[0m end", cat="ansi", logtype="error")
-    page.goto(reverse("hero_sessions:log", args=[31, "e2esess"]))
+    page.goto(reverse("hero_sessions:log", args=[13, "e2esess"]))
     rows = page.locator("#lv-rows")
     page.wait_for_selector("#logview[data-state=live]")
     assert rows.locator(".lv-row", has_text="old 19").count() == 1
@@ -94,7 +94,7 @@ def test_it_scrolls_back_filters_and_opens_a_permalink_in_a_big_log(
             for i in range(second * 1000, second * 1000 + 1000):
                 prefix = b"E" if i % 100 == 0 else b" "
                 fh.write(prefix + b" big        - big %d\n" % i)
-    page.goto(reverse("hero_sessions:log", args=[31, "e2esess"]))
+    page.goto(reverse("hero_sessions:log", args=[13, "e2esess"]))
     page.wait_for_selector("#logview[data-state=live]")
     rows = page.locator("#lv-rows .lv-row")
     assert rows.count() == 1000  # the recent history only, never the whole log

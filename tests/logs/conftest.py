@@ -58,5 +58,5 @@ def live_client(live_server_url: str, live_admin: tuple[str, str]) -> Iterator[h
 def live_session(request: pytest.FixtureRequest) -> Session:
     """A session in the live server's HERO_HOME (shared by the whole run: unique names)."""
     suffix = hashlib.sha1(request.node.nodeid.encode()).hexdigest()[:8]  # noqa: S324 - a name
-    context = context_new(id=21, name=f"live{suffix}")
+    context = context_new(id=12, name=f"live{suffix}")  # < 16: a default Redis has 16 databases
     return context.session_new(name=f"sess{suffix}")
