@@ -17,7 +17,7 @@ from django import forms
 from django.http import HttpRequest, HttpResponse
 
 from contexts.forms import DBAddForm, DBEditForm, DBKeyForm, fingerprint
-from contexts.web import INVALID, attempt, respond
+from contexts.web import INVALID, attempt, audit, respond
 from heroweb.base import DB
 from heroweb.base.errors import AlreadyExists, Conflict, NotFound
 
@@ -129,6 +129,10 @@ class DBBrowser:
     def new_add_form(self) -> forms.Form:
         return self.add_form or DBAddForm(auto_id="db-add-%s")
 
+    def describe(self, key: str) -> str:
+        """What the audit trail names for a change of ``key``: the database and the key, no value."""
+        return f"{self.label} DB: {key}"
+
     def value_url(self, key: str) -> str:
         return f"{self.base_url}value/?{urlencode({'key': key})}"
 
@@ -194,6 +198,7 @@ def db_add(request: HttpRequest, page: Any) -> HttpResponse:
     if not out.ok:
         return list_response(request, page, status=out.status, toast="Nothing was changed.")
     b.add_form = None
+    audit(request, page.context.id, "db.add", b.describe(key))
     return list_response(request, page, toast=f"Added key {key}.", changed=True)
 
 
@@ -236,6 +241,7 @@ def db_save(request: HttpRequest, page: Any) -> HttpResponse:
         b.shown = Shown(key=key, value=current if current is not None else "", edit_form=form)
         return value_response(request, page, status=out.status, toast="Nothing was changed.")
     b.shown = Shown(key=key, value=current if current is not None else value)
+    audit(request, page.context.id, "db.edit", b.describe(key))
     return value_response(request, page, toast=f"Saved {key}.", changed=True)
 
 
@@ -246,6 +252,7 @@ def db_delete(request: HttpRequest, page: Any) -> HttpResponse:
     key = form.cleaned_data["key"]
     if not page.db.db.delete(key):
         return list_response(request, page, toast=f"{key} was already gone.", changed=True)
+    audit(request, page.context.id, "db.delete", page.db.describe(key))
     return list_response(request, page, toast=f"Deleted key {key}.", changed=True)
 
 

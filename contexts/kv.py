@@ -16,7 +16,7 @@ from django import forms
 from django.http import HttpRequest, HttpResponse
 
 from contexts.forms import KVAddForm, KVEditForm, fingerprint
-from contexts.web import INVALID, attempt, respond
+from contexts.web import INVALID, attempt, audit, respond
 from heroweb.base import Context, Session, params
 from heroweb.base.errors import AlreadyExists, Conflict, TooLarge
 from heroweb.base.session import check_env_key, check_env_value
@@ -27,6 +27,11 @@ MAX_PARAM_VALUE = 64 * 1024
 class KVStore:
     noun = "entry"
     event = "changed"
+    audit_name = "entry"  # the audit trail's action prefix: "<audit_name>.add" ...
+
+    def describe(self, key: str) -> str:
+        """What the audit trail names for a change of ``key``: never its value."""
+        return key
 
     def rows(self) -> dict[str, str]:
         raise NotImplementedError
@@ -84,9 +89,13 @@ class KVStore:
 class EnvStore(KVStore):
     noun = "variable"
     event = "envChanged"
+    audit_name = "env"
 
     def __init__(self, session: Session) -> None:
         self.session = session
+
+    def describe(self, key: str) -> str:
+        return f"session {self.session.name}: {key}"
 
     def rows(self) -> dict[str, str]:
         return self.session.env
@@ -109,9 +118,13 @@ class ParamsStore(KVStore):
 
     noun = "parameter"
     event = "paramsChanged"
+    audit_name = "param"
 
     def __init__(self, owner: Context | Session) -> None:
         self.owner = owner
+
+    def describe(self, key: str) -> str:
+        return f"session {self.owner.name}: {key}" if isinstance(self.owner, Session) else key
 
     def rows(self) -> dict[str, str]:
         return self.owner.params_dict
@@ -213,6 +226,7 @@ def kv_add(request: HttpRequest, page: Any, table: KVTable) -> HttpResponse:
         table.store.refresh()
         return table_response(request, page, table, status=out.status, toast="Nothing was changed.")
     table.add_form = None
+    audit(request, page.context.id, f"{table.store.audit_name}.add", table.store.describe(key))
     return table_response(request, page, table, toast=f"Added {table.noun} {key}.", changed=True)
 
 
@@ -237,6 +251,7 @@ def kv_save(request: HttpRequest, page: Any, table: KVTable, key: str) -> HttpRe
             table.editing = None
         return table_response(request, page, table, status=out.status, toast="Nothing was changed.")
     table.editing, table.edit_form = None, None
+    audit(request, page.context.id, f"{table.store.audit_name}.edit", table.store.describe(key))
     return table_response(request, page, table, toast=f"Saved {key}.", changed=True)
 
 
@@ -249,6 +264,7 @@ def kv_delete(request: HttpRequest, page: Any, table: KVTable, key: str) -> Http
         table.store.refresh()
         message = " ".join(str(e) for e in form.non_field_errors()) or "Nothing was deleted."
         return table_response(request, page, table, status=out.status, toast=message)
+    audit(request, page.context.id, f"{table.store.audit_name}.delete", table.store.describe(key))
     return table_response(request, page, table, toast=f"Deleted {table.noun} {key}.", changed=True)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from functools import cached_property
 from typing import Any
 
@@ -21,7 +22,7 @@ from contexts.forms import (
     SecretSetForm,
 )
 from contexts.kv import KVTable, ParamsStore
-from contexts.models import ROLE_RANK, Membership, Role
+from contexts.models import ROLE_RANK, AuditEvent, Membership, Role
 from contexts.permissions import visible_context_ids
 from contexts.web import url_or_none
 from heroweb.base import Context, context_list, context_next_id
@@ -99,6 +100,43 @@ class ListPage:
         return self.form()
 
 
+ACTIVITY_PER_PAGE = 50
+
+
+@dataclass
+class Activity:
+    """One page of a context's audit trail, newest first; ``before`` pages back by event id."""
+
+    context: Context
+    base_url: str
+    before: int | None = None
+
+    @cached_property
+    def _rows(self) -> list[AuditEvent]:
+        events = AuditEvent.objects.filter(context_id=self.context.id).select_related("user").order_by("-id")
+        if self.context.created is not None:
+            # Ids are reused after a delete: the trail of an earlier context with this id is not ours.
+            events = events.filter(when__gte=datetime.fromtimestamp(int(self.context.created), UTC))
+        if self.before is not None:
+            events = events.filter(id__lt=self.before)
+        return list(events[: ACTIVITY_PER_PAGE + 1])  # one more: is there an older page?
+
+    @property
+    def events(self) -> list[AuditEvent]:
+        return self._rows[:ACTIVITY_PER_PAGE]
+
+    @property
+    def url(self) -> str:
+        """This page again (what a change event refreshes)."""
+        return f"{self.base_url}?before={self.before}" if self.before is not None else self.base_url
+
+    @property
+    def older_url(self) -> str | None:
+        if len(self._rows) <= ACTIVITY_PER_PAGE:
+            return None
+        return f"{self.base_url}?before={self.events[-1].pk}"
+
+
 @dataclass
 class FileGroup:
     category: str
@@ -124,6 +162,7 @@ class ContextPage:
         self.rotating: str | None = None
         self.rotate_form: forms.Form | None = None
         self.member_error: str = ""
+        self.activity_before: int | None = None
 
     @property
     def can_edit(self) -> bool:
@@ -221,6 +260,12 @@ class ContextPage:
     @property
     def member_form_or_new(self) -> forms.Form:
         return self.member_form or MemberAddForm(auto_id="member-new-%s")
+
+    @cached_property
+    def activity(self) -> Activity:
+        return Activity(
+            self.context, reverse("contexts:activity", args=[self.context.id]), before=self.activity_before
+        )
 
     @property
     def roles(self) -> list[tuple[str, str]]:

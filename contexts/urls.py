@@ -38,6 +38,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path(C + "db/delete/", views.context_db_delete, name="db_delete"),
     path(C + "members/", views.context_members, name="members"),
     path(C + "members/<int:user_id>/", views.context_member, name="member"),
+    path(C + "activity/", views.context_activity, name="activity"),
 ]
 
 # Live logs (issue 4): the page, its SSE stream, search, scroll-back, download.

@@ -140,6 +140,7 @@ def context_config(request: HttpRequest, context_id: int) -> HttpResponse:
             request, DETAIL, "config", {"page": page}, status=INVALID, toast="Nothing was changed."
         )
     d = form.cleaned_data
+    changed = _changed_fields(page.context, d, ("coderoot", "interactive", "description"))
     out = attempt(
         form,
         lambda: page.context.set_fields(
@@ -163,6 +164,7 @@ def context_config(request: HttpRequest, context_id: int) -> HttpResponse:
             request, DETAIL, "config", {"page": page}, status=out.status, toast="Nothing was changed."
         )
     page.config_form, page.config_editing = None, False
+    audit(request, context_id, "context.settings", ", ".join(changed) or "nothing changed")
     return respond(
         request,
         DETAIL,
@@ -172,6 +174,11 @@ def context_config(request: HttpRequest, context_id: int) -> HttpResponse:
         events=["configChanged"],
         redirect_to=page.url,
     )
+
+
+def _changed_fields(obj: object, data: dict[str, object], names: tuple[str, ...]) -> list[str]:
+    """The names of the fields a form changes, for the audit trail (the values stay out of it)."""
+    return [n for n in names if getattr(obj, n) != data[n]]
 
 
 # -- params -----------------------------------------------------------------------------------------
@@ -485,7 +492,7 @@ def context_passphrase(request: HttpRequest, context_id: int) -> HttpResponse:
             request, DETAIL, "passphrase", {"page": page}, status=status, toast="Nothing was changed."
         )
     had = "Changed" if form.cleaned_data["current"] else "Set"
-    audit(request, context_id, "passphrase.set", "")
+    audit(request, context_id, "passphrase.set", "changed" if form.cleaned_data["current"] else "set")
     page.passphrase_form = None
     return respond(
         request,
@@ -553,6 +560,7 @@ def context_members(request: HttpRequest, context_id: int) -> HttpResponse:
                 "members",
                 {"page": page},
                 toast=f"{user.get_username()} is now {form.cleaned_data['role']}.",
+                events=["membersChanged"],
                 redirect_to=f"{page.url}#members",
             )
     return respond(request, DETAIL, "members", {"page": page}, status=INVALID, toast="Nobody was added.")
@@ -586,7 +594,7 @@ def context_member(request: HttpRequest, context_id: int, user_id: int) -> HttpR
         page.member_error = "A context keeps at least one owner: make someone else owner first."
     if page.member_error:
         return respond(request, DETAIL, "members", {"page": page}, status=INVALID, toast=page.member_error)
-    who = membership.user.get_username()
+    who, old_role = membership.user.get_username(), membership.role
     if remove:
         membership.delete()
         toast = f"Removed {who}."
@@ -594,10 +602,29 @@ def context_member(request: HttpRequest, context_id: int, user_id: int) -> HttpR
         membership.role = str(new_role)
         membership.save(update_fields=["role"])
         toast = f"{who} is now {new_role}."
-    audit(
-        request, context_id, "member.remove" if remove else "member.role", f"{who} {new_role or ''}".strip()
+    if remove:
+        audit(request, context_id, "member.remove", f"{who} (was {old_role})")
+    else:
+        audit(request, context_id, "member.role", f"{who}: {old_role} → {new_role}")
+    return respond(
+        request,
+        DETAIL,
+        "members",
+        {"page": page},
+        toast=toast,
+        events=["membersChanged"],
+        redirect_to=f"{page.url}#members",
     )
-    return respond(request, DETAIL, "members", {"page": page}, toast=toast, redirect_to=f"{page.url}#members")
+
+
+# -- the audit trail -------------------------------------------------------------------------------
+@require_GET
+def context_activity(request: HttpRequest, context_id: int) -> HttpResponse:
+    """The latest changes made through the web, 50 a page; ``?before=<event id>`` for older ones."""
+    page = _page(request, context_id)
+    before = request.GET.get("before", "")
+    page.activity_before = int(before) if before.isdigit() else None
+    return respond(request, DETAIL, "activity", {"page": page})
 
 
 # -- deletion ---------------------------------------------------------------------------------------

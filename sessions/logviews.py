@@ -38,7 +38,7 @@ from django.shortcuts import render
 from django.urls import Resolver404, ResolverMatch, path, resolve, reverse
 from django.views.decorators.http import require_GET
 
-from contexts.permissions import require_role
+from contexts.permissions import get_role, require_role
 from heroweb.base import Context, Session, context_get
 from heroweb.base.errors import HeroError, NotFound
 from heroweb.base.log import (
@@ -348,7 +348,10 @@ def _position_param(value: str | None) -> Position | None:
 
 
 def _load(context_id: int, user: Any, session_name: str | None) -> tuple[Context, Session | None]:
-    """Permission first (a missing context must not reveal itself), then the lookups."""
+    """Permission first, then the lookups: as on the dashboard pages, a non-member gets a 404
+    (the same answer as for a context that does not exist), a member below the role a 403."""
+    if get_role(user, context_id) is None:
+        raise Http404(f"There is no context {context_id} that you can see.")
     require_role(user, context_id, "viewer")
     try:
         context = context_get(context_id)

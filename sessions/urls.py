@@ -14,6 +14,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path(S, views.session_detail, name="detail"),
     path(S + "fields/", views.session_fields, name="fields"),
     path(S + "end/", views.session_end, name="end"),
+    path(S + "state/", views.session_state, name="state"),
     path(S + "delete/", views.session_delete, name="delete"),
     path(S + "env/", views.session_env, name="env"),
     path(S + "env-bulk/", views.session_env_bulk, name="env_bulk"),

@@ -107,6 +107,7 @@ def session_fields(request: HttpRequest, context_id: int, name: str) -> HttpResp
             request, DETAIL, "session-info", {"page": page}, status=INVALID, toast="Nothing was changed."
         )
     d = form.cleaned_data
+    changed = [f for f in ("description", "interactive") if getattr(page.session, f) != d[f]]
     out = attempt(
         form,
         lambda: page.session.set_fields(
@@ -126,6 +127,7 @@ def session_fields(request: HttpRequest, context_id: int, name: str) -> HttpResp
             request, DETAIL, "session-info", {"page": page}, status=out.status, toast="Nothing was changed."
         )
     page.fields_form, page.fields_editing = None, False
+    audit(request, context_id, "session.fields", f"session {name}: {', '.join(changed) or 'nothing changed'}")
     return respond(
         request,
         DETAIL,
@@ -167,6 +169,13 @@ def session_end(request: HttpRequest, context_id: int, name: str) -> HttpRespons
     )
 
 
+@require_GET
+def session_state(request: HttpRequest, context_id: int, name: str) -> HttpResponse:
+    """The header's running/ended badge: it asks again when the page says ``sessionEnded``."""
+    page = _page(request, context_id, name)
+    return respond(request, DETAIL, "session-state", {"page": page})
+
+
 # -- env ------------------------------------------------------------------------------------------
 @sensitive_post_parameters()
 @require_http_methods(["GET", "POST"])
@@ -205,24 +214,26 @@ def session_env_bulk(request: HttpRequest, context_id: int, name: str) -> HttpRe
         )
     replace = form.cleaned_data["replace"]
 
-    def apply() -> int:
+    def apply() -> list[str]:
         values = dotenv.parse(form.cleaned_data["text"])
         page.session.env_set_many(values, replace=replace)
-        return len(values)
+        return sorted(values)
 
     out = attempt(form, apply, field="text")
     if not out.ok:
         return respond(
             request, DETAIL, "env-bulk", {"page": page}, status=out.status, toast="Nothing was changed."
         )
-    audit(request, context_id, "env.bulk", f"{name}: {out.value} variables{' (replace)' if replace else ''}")
+    keys = out.value or []
+    mode = " (others removed)" if replace else ""
+    audit(request, context_id, "env.bulk", f"session {name}: {len(keys)} variables{mode}: {', '.join(keys)}")
     page.bulk_form = None
     return respond(
         request,
         DETAIL,
         "env-bulk",
         {"page": page},
-        toast=f"Imported {out.value} variables{' (others removed)' if replace else ''}.",
+        toast=f"Imported {len(keys)} variables{mode}.",
         events=["envChanged"],
         redirect_to=f"{page.url}#env",
     )

@@ -75,6 +75,7 @@ def test_it_manages_a_context_from_creation_to_deletion(browser_page: Any) -> No
     page.fill("#env-add-value", "1")
     page.press("#env-add-value", "Enter")
     expect(page.locator("#env table")).to_contain_text("DEBUG")
+    settled(page)  # a click on a link htmx has not bound yet would be a plain navigation
     page.click("#env a[aria-label='Edit API_URL']")
     page.fill("#env-edit-value", "https://changed.test")
     page.press("#env-edit-value", "Enter")
@@ -115,6 +116,13 @@ def test_it_manages_a_context_from_creation_to_deletion(browser_page: Any) -> No
     expect(page.locator("#db-value pre.hex")).to_contain_text("00000000  00 01 02 03")
     shot(page, "session-page")
 
+    # -- end the session: the header's badge follows the sessionEnded event ----------------------
+    expect(page.locator("#session-state")).to_have_text("running")
+    page.once("dialog", lambda dialog: dialog.accept())  # hx-confirm
+    page.click("#session-info button:text('End session')")
+    toast(page, "Ended session run-one")
+    expect(page.locator("#session-state")).to_have_text("ended")
+
     # -- a hero config file: invalid YAML first, then fixed ------------------------------------
     page.goto(f"/contexts/{context_id}/")
     page.click("#files summary")
@@ -147,6 +155,9 @@ def test_it_manages_a_context_from_creation_to_deletion(browser_page: Any) -> No
     page.click("#secrets button:text('Set secret')")
     toast(page, "Saved secret API_TOKEN")
     assert SECRET not in page.content()
+    # the Activity section heard secretsChanged and fetched the trail again, without a reload
+    expect(page.locator("#activity tbody tr").first).to_contain_text("secret.set")
+    expect(page.locator("#activity tbody tr").first).to_contain_text("API_TOKEN")
     page.click("#secrets button[aria-label='Reveal API_TOKEN']")
     expect(page.locator("#secret-value-API_TOKEN")).to_have_text(SECRET)
     shot(page, "context-page")

@@ -102,7 +102,7 @@ def test_it_resumes_with_last_event_id_without_gap_or_duplicate(
     assert received == list(range(total))
 
 
-def test_it_refuses_the_stream_to_a_user_who_may_not_see_the_context(
+def test_it_answers_404_for_the_stream_to_a_user_who_may_not_see_the_context(
     live_server_url: str, live_session: Session
 ) -> None:
     manage(
@@ -115,9 +115,15 @@ def test_it_refuses_the_stream_to_a_user_who_may_not_see_the_context(
     )
     client = login(live_server_url, "outsider", PASSWORD)
     try:
-        assert client.get(_stream_url(live_session)).status_code == 403
+        # 404 as for a context that does not exist: no hint that this one does
+        response = client.get(_stream_url(live_session))
+        assert response.status_code == 404 and live_session.name not in response.text
         context_stream = reverse("contexts:log_stream", args=[live_session.context.id])
-        assert client.get(context_stream).status_code == 403
+        assert client.get(context_stream).status_code == 404
+        missing = reverse("contexts:log_stream", args=[live_session.context.id + 1])
+        assert client.get(missing).text == client.get(context_stream).text.replace(
+            str(live_session.context.id), str(live_session.context.id + 1)
+        )
     finally:
         client.close()
 

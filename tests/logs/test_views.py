@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -112,15 +113,28 @@ def test_it_downloads_only_the_filtered_entries(client_logged_in: Client, logged
     assert "line 1\n" not in body
 
 
-def test_it_refuses_a_user_who_may_not_see_the_context(
+def _as_context_12(body: bytes) -> bytes:
+    """The page as it would read for context 12; CSRF tokens (new each time) masked."""
+    body = re.sub(rb"[A-Za-z0-9]{64}", b"CSRF", body)
+    return body.replace(b"context 11", b"context 12").replace(b"/11/", b"/12/")
+
+
+def test_it_answers_404_to_a_user_who_may_not_see_the_context(
     client: Client, user: Callable[..., Any], logged_session: Session
 ) -> None:
+    """As on the dashboard: a non-member cannot tell this context from one that does not exist."""
     client.force_login(user("mallory"))
     for name in ("log", "log_stream", "log_search", "log_older", "log_download"):
         response = client.get(reverse(f"hero_sessions:{name}", args=[11, "websess"]))
-        assert response.status_code == 403, name
+        missing = client.get(reverse(f"hero_sessions:{name}", args=[12, "websess"]))
+        assert response.status_code == missing.status_code == 404, name
+        assert _as_context_12(response.content) == _as_context_12(missing.content), name
+        assert b"websess" not in response.content
     for name in ("log", "log_stream", "log_search", "log_older", "log_download"):
-        assert client.get(reverse(f"contexts:{name}", args=[11])).status_code == 403, name
+        response = client.get(reverse(f"contexts:{name}", args=[11]))
+        missing = client.get(reverse(f"contexts:{name}", args=[12]))
+        assert response.status_code == missing.status_code == 404, name
+        assert _as_context_12(response.content) == _as_context_12(missing.content), name
 
 
 def test_it_lets_a_viewer_member_read_the_log(
