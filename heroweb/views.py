@@ -1,4 +1,4 @@
-"""Project-wide pages: home placeholder, login, first-run setup."""
+"""Project-wide pages: login (throttled), first-run setup."""
 
 from __future__ import annotations
 
@@ -14,19 +14,13 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from heroweb import firstrun
-from heroweb.base import redisconn
-
-
-def home(request: HttpRequest) -> HttpResponse:
-    """Placeholder until the dashboard lands: proves login and Redis work."""
-    with redisconn.guard():
-        redisconn.client(0).ping()
-    return render(request, "home.html", {"redis_where": redisconn.describe()})
+from heroweb.throttle import ThrottledAuthenticationForm
 
 
 class HeroLoginView(LoginView):
     template_name = "registration/login.html"
     redirect_authenticated_user = True
+    authentication_form = ThrottledAuthenticationForm
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
