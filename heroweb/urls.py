@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.contrib.auth.decorators import login_not_required
-from django.contrib.auth.views import LogoutView
+from django.contrib.auth.views import LogoutView, PasswordChangeDoneView, PasswordChangeView
 from django.urls import include, path
 
 from contexts import views as context_views
@@ -12,6 +12,8 @@ urlpatterns = [
     path("", context_views.context_list, name="home"),
     path("login/", views.HeroLoginView.as_view(), name="login"),
     path("logout/", login_not_required(LogoutView.as_view()), name="logout"),
+    path("password/", PasswordChangeView.as_view(), name="password_change"),
+    path("password/done/", PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("setup/", views.setup_help, name="setup_help"),
     path("setup/<str:token>/", views.setup, name="setup"),
     path("contexts/", include("contexts.urls")),

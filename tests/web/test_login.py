@@ -67,3 +67,20 @@ def test_it_enforces_csrf_on_login(user: Any) -> None:
     client = Client(enforce_csrf_checks=True)
     response = client.post("/login/", {"username": "alice", "password": PASSWORD})
     assert response.status_code == 403
+
+
+@pytest.mark.django_db
+def test_it_changes_the_users_password(client: Client, user: Any) -> None:
+    user("erin")
+    client.post("/login/", {"username": "erin", "password": PASSWORD})
+    page = client.get("/password/")
+    assert page.status_code == 200 and b'name="new_password1"' in page.content
+    bad = client.post("/password/", {"old_password": "nope", "new_password1": "x", "new_password2": "x"})
+    assert bad.status_code == 200 and b"field-error" in bad.content
+    new = "a-much-longer-passphrase-42"
+    done = client.post(
+        "/password/", {"old_password": PASSWORD, "new_password1": new, "new_password2": new}, follow=True
+    )
+    assert b"Password changed" in done.content
+    fresh = Client()
+    assert fresh.post("/login/", {"username": "erin", "password": new}).status_code == 302
