@@ -143,13 +143,32 @@ class FileGroup:
     names: list[str]
 
 
-class ContextPage:
-    template = "contexts/context_detail.html"
+class MemberPage:
+    """A page inside one context (the context's, a session's): the user's role there and the header."""
 
     def __init__(self, request: HttpRequest, context: Context, role: str) -> None:
         self.request = request
         self.context = context
         self.role = role
+
+    @property
+    def can_edit(self) -> bool:
+        return ROLE_RANK[self.role] >= ROLE_RANK[Role.EDITOR]
+
+    @property
+    def is_owner(self) -> bool:
+        return self.role == Role.OWNER
+
+    @cached_property
+    def switcher(self) -> Switcher:
+        return Switcher(self.request, self.context.id)
+
+
+class ContextPage(MemberPage):
+    template = "contexts/context_detail.html"
+
+    def __init__(self, request: HttpRequest, context: Context, role: str) -> None:
+        super().__init__(request, context, role)
         self.url = reverse("contexts:detail", args=[context.id])
         self.config_form: forms.Form | None = None
         self.config_editing = False
@@ -163,18 +182,6 @@ class ContextPage:
         self.rotate_form: forms.Form | None = None
         self.member_error: str = ""
         self.activity_before: int | None = None
-
-    @property
-    def can_edit(self) -> bool:
-        return ROLE_RANK[self.role] >= ROLE_RANK[Role.EDITOR]
-
-    @property
-    def is_owner(self) -> bool:
-        return self.role == Role.OWNER
-
-    @cached_property
-    def switcher(self) -> Switcher:
-        return Switcher(self.request, self.context.id)
 
     @cached_property
     def log_url(self) -> str | None:

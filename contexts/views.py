@@ -31,7 +31,7 @@ from contexts.forms import (
 )
 from contexts.models import Membership, Role
 from contexts.pages import ContextPage, ListPage
-from contexts.web import CONFLICT, INVALID, attempt, audit, load_context, respond
+from contexts.web import CONFLICT, INVALID, attempt, audit, load_context, rebound, respond, save_fields
 from heroweb.base import context_delete, context_new
 from heroweb.base.errors import Conflict, InvalidInput, NotFound, WrongPassphrase
 
@@ -134,37 +134,14 @@ def context_config(request: HttpRequest, context_id: int) -> HttpResponse:
         page.config_editing = request.GET.get("edit") == "1" and page.can_edit
         return respond(request, DETAIL, "config", {"page": page})
     form = ContextConfigForm(request.POST, auto_id="config-%s")
-    page.config_form, page.config_editing = form, True
-    if not form.is_valid():
+    saved = save_fields(form, page.context, ("coderoot", "interactive", "description"))
+    if not saved.ok:
+        page.config_form, page.config_editing = saved.form, True
         return respond(
-            request, DETAIL, "config", {"page": page}, status=INVALID, toast="Nothing was changed."
-        )
-    d = form.cleaned_data
-    changed = _changed_fields(page.context, d, ("coderoot", "interactive", "description"))
-    out = attempt(
-        form,
-        lambda: page.context.set_fields(
-            coderoot=d["coderoot"],
-            interactive=d["interactive"],
-            description=d["description"],
-            expected_version=d["version"],
-        ),
-        field="description",
-    )
-    if not out.ok:
-        page.context.refresh()
-        if out.status == CONFLICT:
-            # Keep what the user typed, but with the fresh version: saving again is a deliberate overwrite.
-            data = request.POST.copy()
-            data["version"] = str(page.context.version)
-            page.config_form = ContextConfigForm(data, auto_id="config-%s")
-            page.config_form.is_valid()
-            page.config_form.add_error(None, form.non_field_errors()[0])
-        return respond(
-            request, DETAIL, "config", {"page": page}, status=out.status, toast="Nothing was changed."
+            request, DETAIL, "config", {"page": page}, status=saved.status, toast="Nothing was changed."
         )
     page.config_form, page.config_editing = None, False
-    audit(request, context_id, "context.settings", ", ".join(changed) or "nothing changed")
+    audit(request, context_id, "context.settings", ", ".join(saved.changed) or "nothing changed")
     return respond(
         request,
         DETAIL,
@@ -174,11 +151,6 @@ def context_config(request: HttpRequest, context_id: int) -> HttpResponse:
         events=["configChanged"],
         redirect_to=page.url,
     )
-
-
-def _changed_fields(obj: object, data: dict[str, object], names: tuple[str, ...]) -> list[str]:
-    """The names of the fields a form changes, for the audit trail (the values stay out of it)."""
-    return [n for n in names if getattr(obj, n) != data[n]]
 
 
 # -- params -----------------------------------------------------------------------------------------
@@ -302,11 +274,7 @@ def context_file(request: HttpRequest, context_id: int, category: str, name: str
             conflict=out.status == CONFLICT,
         )
         if out.status == CONFLICT:
-            data = request.POST.copy()
-            data["original"] = fingerprint(fresh)
-            ctx["form"] = ConfigFileEditForm(data, auto_id="file-%s")
-            ctx["form"].is_valid()  # type: ignore[attr-defined]
-            ctx["form"].add_error(None, form.non_field_errors()[0])  # type: ignore[attr-defined]
+            ctx["form"] = rebound(form, original=fingerprint(fresh))
         return respond(request, FILE, "file-editor", ctx, status=out.status, toast="Nothing was saved.")
     written = out.value or ""
     audit(request, context_id, "config_file.save", f"{category}__{name}.yaml")

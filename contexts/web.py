@@ -2,6 +2,7 @@
 
 - :func:`load_context`: the permission check (in the view, before anything is read) and the lookup.
 - :func:`attempt`: the one place that maps ``heroweb.base`` errors to HTTP answers.
+- :func:`save_fields`: a version-checked edit of a context's or a session's fields.
 - :func:`respond`: a whole page, or for HTMX the page's inline partial plus HX-Trigger events.
 """
 
@@ -9,18 +10,18 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 from django import forms
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 
 from contexts.models import ROLE_RANK, AuditEvent
 from contexts.permissions import get_role
-from heroweb.base import Context, context_get
+from heroweb.base import Context, Session, context_get
 from heroweb.base.errors import (
     AlreadyExists,
     Conflict,
@@ -32,6 +33,7 @@ from heroweb.base.errors import (
 )
 
 T = TypeVar("T")
+F = TypeVar("F", bound=forms.BaseForm)
 
 # Statuses htmx swaps (base.html's htmx-config): the form with its errors, or the fresh state.
 INVALID = 422
@@ -92,6 +94,60 @@ def attempt(form: forms.BaseForm, action: Callable[[], T], *, field: str | None 
     except (InvalidInput, AlreadyExists, WrongPassphrase, SecretError) as e:
         form.add_error(field if field in form.fields else None, e.message)
         return Outcome(status=INVALID)
+
+
+def rebound(form: F, **fresh: str) -> F:
+    """After a conflict: the user's input again, but with the fresh ``version`` (or fingerprint).
+
+    Saving that form again is then a deliberate overwrite; the conflict message stays on top.
+    """
+    data = QueryDict(mutable=True)
+    data.update(form.data)
+    for name, value in fresh.items():
+        data[name] = value
+    again = type(form)(data, auto_id=form.auto_id)
+    again.is_valid()
+    again.add_error(None, form.non_field_errors()[0])
+    return again
+
+
+@dataclass
+class FieldsSaved:
+    """What :func:`save_fields` did: ``form`` is what to show again when it did not save."""
+
+    form: forms.Form
+    status: int = 200
+    changed: list[str] = field(default_factory=list)  # the names it changed, for the audit trail
+
+    @property
+    def ok(self) -> bool:
+        return self.status < 400
+
+
+def save_fields(
+    form: forms.Form, target: Context | Session, names: tuple[str, ...], *, field: str = "description"
+) -> FieldsSaved:
+    """Validate ``form`` and save its ``names`` on ``target`` at the form's ``version``.
+
+    Invalid input: 422 with the form's errors (a domain error next to ``field``). Someone saved
+    meanwhile: 409, ``target`` refreshed, and the form :func:`rebound` to the fresh version, so
+    the user's text is not lost.
+    """
+    if not form.is_valid():
+        return FieldsSaved(form=form, status=INVALID)
+    d = form.cleaned_data
+    changed = [n for n in names if getattr(target, n) != d[n]]
+    out = attempt(
+        form,
+        lambda: target.set_fields(**{n: d[n] for n in names}, expected_version=d["version"]),
+        field=field,
+    )
+    if out.ok:
+        return FieldsSaved(form=form, changed=changed)
+    target.refresh()
+    if out.status == CONFLICT:
+        form = rebound(form, version=str(target.version))
+    return FieldsSaved(form=form, status=out.status)
 
 
 def form_invalid_status(form: forms.BaseForm) -> int:

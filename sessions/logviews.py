@@ -13,11 +13,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import io
+import itertools
 import json
 import logging
 import signal
 import threading
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import import_module
@@ -374,6 +375,26 @@ def _context_sources(context: Context) -> list[_Source]:
     return [_Source(name=s.name, logs_path=s.logs_path, cursor=START) for s in context.session_list()]
 
 
+def _context_readers(context: Context) -> list[LogReader]:
+    """One reader per session, each tagging its entries with the session's name."""
+    return [LogReader(s.logs_path, source=s.name) for s in context.session_list()]
+
+
+def _first_matches(entries: Iterable[LogEntry], flt: Filter, n: int) -> list[LogEntry]:
+    """The first ``n`` entries that pass ``flt``, in the order ``entries`` gives them."""
+    out: list[LogEntry] = []
+    for e in entries:
+        if flt(e):
+            out.append(e)
+            if len(out) >= n:
+                break
+    return out
+
+
+def _entries_response(entries: list[LogEntry], **extra: Any) -> JsonResponse:
+    return JsonResponse({"entries": [e.to_dict() for e in entries], **extra})
+
+
 def _bad(message: str) -> HttpResponse:
     return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
 
@@ -442,14 +463,7 @@ def _history(reader: LogReader, flt: Filter, n: int) -> tuple[list[LogEntry], Po
     end = reader.end_position()
     if flt.empty:
         return reader.before(end, n) if n else [], end
-    out: list[LogEntry] = []
-    for e in reader.iter_backward(end):
-        if flt(e):
-            out.append(e)
-            if len(out) >= n:
-                break
-    out.reverse()
-    return out, end
+    return _first_matches(reader.iter_backward(end), flt, n)[::-1], end
 
 
 @require_GET
@@ -467,27 +481,13 @@ async def session_log_older(request: HttpRequest, context_id: int, name: str) ->
     n = _int_param(request, "n", 500, HISTORY_MAX)
     reader = LogReader(session.logs_path)
 
-    def older() -> list[LogEntry]:
-        out: list[LogEntry] = []
-        for e in reader.iter_backward(before):
-            if flt(e):
-                out.append(e)
-                if len(out) >= n:
-                    break
-        out.reverse()
-        return out
+    def read() -> list[LogEntry]:
+        if after is not None:
+            return _first_matches(reader.iter_entries(after), flt, n)
+        return _first_matches(reader.iter_backward(before), flt, n)[::-1]
 
-    def newer() -> list[LogEntry]:
-        out: list[LogEntry] = []
-        for e in reader.iter_entries(after):
-            if flt(e):
-                out.append(e)
-                if len(out) >= n:
-                    break
-        return out
-
-    entries = await asyncio.to_thread(newer if after is not None else older)
-    return JsonResponse({"entries": [e.to_dict() for e in entries], "done": len(entries) < n})
+    entries = await asyncio.to_thread(read)
+    return _entries_response(entries, done=len(entries) < n)
 
 
 @require_GET
@@ -504,23 +504,15 @@ async def session_log_search(request: HttpRequest, context_id: int, name: str) -
     reader = LogReader(session.logs_path)
 
     def search() -> list[LogEntry]:
-        out: list[LogEntry] = []
-        for e in reader.iter_backward(before):
-            if flt.time_from is not None and e.epoch < flt.time_from - 3600:
-                break
-            if flt(e):
-                out.append(e)
-                if len(out) >= n:
-                    break
-        return out
+        newest_first: Iterable[LogEntry] = reader.iter_backward(before)
+        if flt.time_from is not None:
+            # Newest first: an hour before ``from`` (slack for out-of-order lines), stop reading.
+            cutoff = flt.time_from - 3600
+            newest_first = itertools.takewhile(lambda e: e.epoch >= cutoff, newest_first)
+        return _first_matches(newest_first, flt, n)
 
     entries = await asyncio.to_thread(search)
-    return JsonResponse(
-        {
-            "entries": [e.to_dict() for e in entries],
-            "next": entries[-1].position.encode() if len(entries) >= n else None,
-        }
-    )
+    return _entries_response(entries, next=entries[-1].position.encode() if len(entries) >= n else None)
 
 
 @require_GET
@@ -581,7 +573,7 @@ async def _async_chunks(parts: Iterator[bytes]) -> AsyncIterator[bytes]:
 @require_GET
 def context_log(request: HttpRequest, context_id: int) -> HttpResponse:
     context, _ = _load(context_id, request.user, None)
-    readers = [LogReader(s.logs_path, source=s.name) for s in context.session_list()]
+    readers = _context_readers(context)
     entries, ends = merge_tail(readers, PAGE_ROWS)
     base = reverse("contexts:log", args=[context_id])
     return render(
@@ -663,27 +655,18 @@ async def context_log_older(request: HttpRequest, context_id: int) -> HttpRespon
     except ValueError as exc:
         return _bad(str(exc))
     n = _int_param(request, "n", 500, HISTORY_MAX)
-    readers = [LogReader(s.logs_path, source=s.name) for s in context.session_list()]
+    readers = _context_readers(context)
     # A session with no position yet in the view: everything it has is "older".
     positions = {r.source: before.get(r.source) or r.end_position() for r in readers}
 
     def older() -> list[LogEntry]:
         if flt.empty:
             return merge_before(readers, positions, n)
-        per = []
-        for r in readers:
-            got: list[LogEntry] = []
-            for e in r.iter_backward(positions[r.source]):
-                if flt(e):
-                    got.append(e)
-                    if len(got) >= n:
-                        break
-            got.reverse()
-            per.append(got)
+        per = [_first_matches(r.iter_backward(positions[r.source]), flt, n)[::-1] for r in readers]
         return sorted((e for g in per for e in g), key=lambda e: e.epoch)[-n:]
 
     entries = await asyncio.to_thread(older)
-    return JsonResponse({"entries": [e.to_dict() for e in entries], "done": len(entries) < n})
+    return _entries_response(entries, done=len(entries) < n)
 
 
 @require_GET
@@ -696,18 +679,10 @@ async def context_log_search(request: HttpRequest, context_id: int) -> HttpRespo
     except ValueError as exc:
         return _bad(str(exc))
     n = _int_param(request, "n", SEARCH_PAGE, 1000)
-    readers = [LogReader(s.logs_path, source=s.name) for s in context.session_list()]
+    readers = _context_readers(context)
 
     def search() -> list[LogEntry]:
-        per = []
-        for r in readers:
-            got: list[LogEntry] = []
-            for e in r.iter_backward(before.get(r.source)):
-                if flt(e):
-                    got.append(e)
-                    if len(got) >= n:
-                        break
-            per.append(got)
+        per = [_first_matches(r.iter_backward(before.get(r.source)), flt, n) for r in readers]
         return sorted((e for g in per for e in g), key=lambda e: e.epoch, reverse=True)[:n]
 
     entries = await asyncio.to_thread(search)
@@ -718,7 +693,7 @@ async def context_log_search(request: HttpRequest, context_id: int) -> HttpRespo
         for e in entries:
             oldest[e.source] = e.position
         nxt = encode_positions(oldest)
-    return JsonResponse({"entries": [e.to_dict() for e in entries], "next": nxt})
+    return _entries_response(entries, next=nxt)
 
 
 @require_GET
@@ -731,7 +706,7 @@ async def context_log_download(request: HttpRequest, context_id: int) -> HttpRes
         flt = _filter_from(request)
     except ValueError as exc:
         return _bad(str(exc))
-    readers = [LogReader(s.logs_path, source=s.name) for s in context.session_list()]
+    readers = _context_readers(context)
     parts = _formatted(merge_iter(readers, {}), flt)
     response = StreamingHttpResponse(_async_chunks(parts), content_type="text/plain; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{context.name}-all-sessions.log"'

@@ -11,8 +11,7 @@ from django.urls import reverse
 
 from contexts.dbbrowser import DBBrowser
 from contexts.kv import EnvStore, KVTable, ParamsStore
-from contexts.models import ROLE_RANK, Role
-from contexts.pages import Switcher
+from contexts.pages import MemberPage
 from contexts.web import url_or_none
 from heroweb.base import Context, Session
 from sessions.forms import EnvBulkForm, SessionFieldsForm
@@ -22,13 +21,11 @@ def utc(ts: float | None) -> datetime | None:
     return datetime.fromtimestamp(ts, UTC) if ts is not None else None
 
 
-class SessionPage:
+class SessionPage(MemberPage):
     template = "sessions/session_detail.html"
 
     def __init__(self, request: HttpRequest, context: Context, role: str, session: Session) -> None:
-        self.request = request
-        self.context = context
-        self.role = role
+        super().__init__(request, context, role)
         self.session = session
         self.url = reverse("hero_sessions:detail", args=[context.id, session.name])
         self.context_url = reverse("contexts:detail", args=[context.id])
@@ -37,24 +34,12 @@ class SessionPage:
         self.bulk_form: forms.Form | None = None
 
     @property
-    def can_edit(self) -> bool:
-        return ROLE_RANK[self.role] >= ROLE_RANK[Role.EDITOR]
-
-    @property
-    def is_owner(self) -> bool:
-        return self.role == Role.OWNER
-
-    @property
     def start(self) -> datetime | None:
         return utc(self.session.start)
 
     @property
     def end(self) -> datetime | None:
         return utc(self.session.end_time)
-
-    @cached_property
-    def switcher(self) -> Switcher:
-        return Switcher(self.request, self.context.id)
 
     @cached_property
     def log_url(self) -> str | None:

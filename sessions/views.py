@@ -17,7 +17,7 @@ from contexts import dbbrowser, kv
 from contexts.dbbrowser import browser_from_query
 from contexts.forms import VersionOnlyForm
 from contexts.pages import ContextPage
-from contexts.web import CONFLICT, INVALID, attempt, audit, load_context, respond
+from contexts.web import INVALID, attempt, audit, load_context, respond, save_fields
 from heroweb.base.errors import NotFound
 from sessions import dotenv
 from sessions.forms import EnvBulkForm, SessionCreateForm, SessionFieldsForm
@@ -101,33 +101,19 @@ def session_fields(request: HttpRequest, context_id: int, name: str) -> HttpResp
         page.fields_editing = request.GET.get("edit") == "1" and page.can_edit
         return respond(request, DETAIL, "session-info", {"page": page})
     form = SessionFieldsForm(request.POST, auto_id="session-%s")
-    page.fields_form, page.fields_editing = form, True
-    if not form.is_valid():
+    saved = save_fields(form, page.session, ("description", "interactive"))
+    if not saved.ok:
+        page.fields_form, page.fields_editing = saved.form, True
         return respond(
-            request, DETAIL, "session-info", {"page": page}, status=INVALID, toast="Nothing was changed."
-        )
-    d = form.cleaned_data
-    changed = [f for f in ("description", "interactive") if getattr(page.session, f) != d[f]]
-    out = attempt(
-        form,
-        lambda: page.session.set_fields(
-            description=d["description"], interactive=d["interactive"], expected_version=d["version"]
-        ),
-        field="description",
-    )
-    if not out.ok:
-        page.session.refresh()
-        if out.status == CONFLICT:
-            data = request.POST.copy()
-            data["version"] = str(page.session.version)
-            page.fields_form = SessionFieldsForm(data, auto_id="session-%s")
-            page.fields_form.is_valid()
-            page.fields_form.add_error(None, form.non_field_errors()[0])
-        return respond(
-            request, DETAIL, "session-info", {"page": page}, status=out.status, toast="Nothing was changed."
+            request, DETAIL, "session-info", {"page": page}, status=saved.status, toast="Nothing was changed."
         )
     page.fields_form, page.fields_editing = None, False
-    audit(request, context_id, "session.fields", f"session {name}: {', '.join(changed) or 'nothing changed'}")
+    audit(
+        request,
+        context_id,
+        "session.fields",
+        f"session {name}: {', '.join(saved.changed) or 'nothing changed'}",
+    )
     return respond(
         request,
         DETAIL,

@@ -302,8 +302,9 @@
       root.dataset.state = "reconnecting";
     });
     source.addEventListener("history", function (ev) {
-      if (!live) return; // a permalink window is on screen
       var data = JSON.parse(ev.data);
+      announce(data.entries);
+      if (!live) return; // a permalink window is on screen
       clearRows();
       appendEntries(data.entries);
       if (!data.entries.length) showEmpty();
@@ -311,8 +312,17 @@
       root.dataset.state = "live";
     });
     source.addEventListener("entries", function (ev) {
-      onEntries(JSON.parse(ev.data).entries);
+      var entries = JSON.parse(ev.data).entries;
+      announce(entries);
+      onEntries(entries);
     });
+  }
+
+  // Extension point for tests and integrations: every batch the stream delivers (history and
+  // live, whether paused or not) as a bubbling "logview:entries" event on #logview,
+  // detail = the entries array. The DOM keeps only MAX_ROWS rows, so it cannot tell what arrived.
+  function announce(entries) {
+    root.dispatchEvent(new CustomEvent("logview:entries", { bubbles: true, detail: entries }));
   }
 
   function showEmpty() {
