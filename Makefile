@@ -18,13 +18,15 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+# Debian's chromium for the browser tests, and iproute2's `ss`, which one of them uses to cut
+# live connections. Browser downloads (`playwright install`) do not work here; apt does.
 chromium:
-	@if [ -x /usr/bin/chromium ]; then \
+	@if [ -x /usr/bin/chromium ] && command -v ss >/dev/null; then \
 		echo "chromium: /usr/bin/chromium present"; \
 	elif [ "$$(id -u)" = "0" ]; then \
-		apt-get update && apt-get install -y chromium; \
+		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium iproute2; \
 	else \
-		echo "chromium: /usr/bin/chromium is missing; run 'sudo apt-get install -y chromium' (or 'sudo make chromium')" >&2; \
+		echo "chromium: run 'sudo apt-get install -y chromium iproute2' (or 'sudo make chromium')" >&2; \
 		exit 1; \
 	fi
 
