@@ -49,3 +49,33 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.when:%Y-%m-%d %H:%M:%S} {self.user} {self.action} {self.context_id}"
+
+
+class ApiToken(models.Model):
+    """A bearer token for scripts and CI: it acts as ``user``, with that user's roles.
+
+    The plaintext ``hero_<id>_<secret>`` is shown once at creation; only the SHA-256 of the secret
+    is kept. A fast unsalted hash is enough here: the secret is 32 random bytes, so there is no
+    password to guess, and a database leak gives nothing usable.
+    """
+
+    PREFIX = "hero"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100)
+    token_hash = models.CharField(max_length=64)
+    created = models.DateTimeField(auto_now_add=True)
+    last_used = models.DateTimeField(null=True, blank=True)
+    expires = models.DateTimeField(null=True, blank=True)
+    revoked = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created", "-id"]
+
+    def __str__(self) -> str:
+        return f"token {self.pk} '{self.name}' of {self.user}"
+
+    @property
+    def label(self) -> str:
+        """How the token is named in lists and the audit trail: its id, never its secret."""
+        return f"{self.PREFIX}_{self.pk}_…"

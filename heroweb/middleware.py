@@ -10,7 +10,7 @@ import redis.exceptions
 from django.conf import settings
 from django.contrib.auth.middleware import LoginRequiredMiddleware
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import render, resolve_url
 from django.utils.deprecation import MiddlewareMixin
 from django_htmx.http import HttpResponseClientRedirect
@@ -40,6 +40,9 @@ class HtmxLoginRequiredMiddleware(LoginRequiredMiddleware):
     def handle_no_permission(  # type: ignore[override]  # HX-Redirect is not a 302
         self, request: HtmxHttpRequest, view_func: Any
     ) -> HttpResponse:
+        if request.path.startswith("/api/"):
+            # API views authenticate by token (heroweb.api.api_view); one without it is closed.
+            return JsonResponse({"error": "This API endpoint needs a token."}, status=401)
         if not getattr(request, "htmx", False):
             return super().handle_no_permission(request, view_func)
         # After login, come back to the page the user was on, not to the fragment's URL.
@@ -83,6 +86,8 @@ class RedisUnavailableMiddleware(MiddlewareMixin):
             return None
         message = redis_unavailable_message(exception)
         logger.warning("redis unavailable on %s %s: %s", request.method, request.path, message)
+        if request.path.startswith("/api/"):
+            return JsonResponse({"error": message}, status=503)
         if getattr(request, "htmx", False):
             response = render(
                 request, "errors/redis_unavailable.html#redis-message", {"message": message}, status=503

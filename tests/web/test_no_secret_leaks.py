@@ -89,6 +89,7 @@ def _args(namespace: str | None, name: str, params: list[str], member_id: int) -
         "key": ("API_URL" if name.startswith("env") else "mode") if in_session else "region",
         "user_id": member_id,
         "token": "not-a-real-token",
+        "token_id": 1,  # /account/tokens/1/revoke/ (GET: 405)
     }
     return {p: values[p] for p in params}
 
