@@ -27,14 +27,17 @@ HEX_BYTES = 256
 COMPONENT = "contexts/dbbrowser.html"
 
 
+HEX_ROW = 8  # 8 bytes a row (like `xxd -c 8`): 39 characters, which fit the value pane beside the keys
+
+
 def hex_preview(raw: bytes) -> str:
-    """Rows of 16 bytes: offset, hex, printable ASCII."""
+    """Rows of 8 bytes: offset, hex, printable ASCII (four offset digits cover the 256 shown)."""
     lines = []
-    for start in range(0, min(len(raw), HEX_BYTES), 16):
-        chunk = raw[start : start + 16]
+    for start in range(0, min(len(raw), HEX_BYTES), HEX_ROW):
+        chunk = raw[start : start + HEX_ROW]
         hexes = " ".join(f"{b:02x}" for b in chunk)
         text = "".join(chr(b) if 32 <= b < 127 else "." for b in chunk)
-        lines.append(f"{start:08x}  {hexes:<47}  {text}")
+        lines.append(f"{start:04x}  {hexes:<{HEX_ROW * 3 - 1}}  {text}")
     return "\n".join(lines)
 
 

@@ -32,7 +32,7 @@ from contexts.forms import (
 from contexts.models import Membership, Role
 from contexts.pages import ContextPage, ListPage
 from contexts.web import CONFLICT, INVALID, attempt, audit, load_context, rebound, respond, save_fields
-from heroweb.base import context_delete, context_new
+from heroweb.base import context_delete, context_get, context_new
 from heroweb.base.errors import Conflict, InvalidInput, NotFound, WrongPassphrase
 
 DETAIL = "contexts/context_detail.html"
@@ -44,6 +44,17 @@ FILE = "contexts/context_file.html"
 def context_list(request: HttpRequest) -> HttpResponse:
     page = ListPage(request, q=request.GET.get("q", "").strip()[:64])
     return respond(request, page.template, "context-rows", {"page": page})
+
+
+def _create_error_field(context_id: int) -> str:
+    """Where a failed create's message goes: next to the id when the id is the problem."""
+    try:
+        context_get(context_id)
+    except NotFound:
+        return "name"
+    except InvalidInput:  # beyond the server's databases
+        return "id"
+    return "id"
 
 
 @require_http_methods(["GET", "POST"])
@@ -77,7 +88,7 @@ def context_create(request: HttpRequest) -> HttpResponse:
             )
             return c.id
 
-    out = attempt(form, create, field="name")
+    out = attempt(form, create, field=_create_error_field(data["id"]))
     if not out.ok:
         return respond(
             request,

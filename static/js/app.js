@@ -38,6 +38,15 @@
     toast("The server is not reachable; nothing was changed.", "error");
   });
 
+  // A message swapped into the page's top area (e.g. "Redis is not reachable") may be far above
+  // the control the user is on: say it where they look too.
+  document.body.addEventListener("htmx:afterSwap", function (event) {
+    var target = event.detail && event.detail.target;
+    if (target instanceof Element && target.id === "messages" && target.textContent.trim()) {
+      toast("Nothing was changed: see the message at the top of the page.", "error");
+    }
+  });
+
   // Escape cancels an inline edit: the row's [data-cancel] control (a link or button that
   // fetches the read-only row again) is clicked, so cancelling works the same with the mouse.
   document.addEventListener("keydown", function (event) {
@@ -58,7 +67,47 @@
     var root = event.detail && event.detail.elt;
     if (!(root instanceof Element)) return;
     var field = root.matches("[autofocus]") ? root : root.querySelector("[autofocus]");
-    if (field && typeof field.focus === "function") field.focus();
+    if (!field) { // an inline edit form without a marked field: its first one (so Escape works)
+      var form = root.matches("[data-inline-edit]") ? root : root.querySelector("[data-inline-edit]");
+      field = form ? form.querySelector("input:not([type=hidden]), textarea, select") : null;
+    }
+    if (!field || typeof field.focus !== "function") return;
+    field.focus();
+    // Chromium puts the caret before the value; editing usually appends or replaces the end.
+    if (field instanceof HTMLInputElement && field.type === "text" || field instanceof HTMLTextAreaElement) {
+      var end = field.value.length;
+      field.setSelectionRange(end, end);
+    }
+  });
+
+  // Saving or cancelling an inline edit replaces the element the keyboard was on; put the focus
+  // back on the control that opened the edit (the row's "Edit", "Rotate", the section's "Edit")
+  // instead of letting it fall to the top of the page.
+  function controlName(el) { return el.getAttribute("aria-label") || (el.textContent || "").trim(); }
+  var opener = null; // the last control that opened something: {section: id, name: its label}
+  var returnTo = null; // set when an open edit is saved or cancelled
+  document.body.addEventListener("htmx:beforeRequest", function (event) {
+    var elt = event.detail && event.detail.elt;
+    if (!(elt instanceof Element)) return;
+    var section = elt.closest("section[id]");
+    if (!section) return;
+    if (elt.closest(".editing, [data-inline-edit]")) {
+      if (opener && opener.section === section.id) returnTo = opener;
+    } else if (elt.matches("a, button")) {
+      opener = { section: section.id, name: controlName(elt) };
+    }
+  });
+  document.body.addEventListener("htmx:afterSettle", function (event) {
+    if (!returnTo) return;
+    var section = document.getElementById(returnTo.section);
+    if (!section || !(event.target instanceof Node) || !section.contains(event.target)) return;
+    var name = returnTo.name;
+    returnTo = null;
+    if (section.querySelector(".editing, [data-inline-edit]")) return; // still open (an error)
+    var controls = section.querySelectorAll("a, button");
+    for (var i = 0; i < controls.length; i++) {
+      if (controlName(controls[i]) === name) { controls[i].focus(); return; }
+    }
   });
 
   // Close the user menu when clicking elsewhere.
@@ -77,6 +126,13 @@
     if (el instanceof HTMLSelectElement && el.hasAttribute("data-autosubmit") && el.form) {
       el.form.requestSubmit();
     }
+  });
+
+  // Plain (non-htmx) forms that destroy something ask first: <form data-confirm="Delete x?">.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!(form instanceof HTMLFormElement) || !form.hasAttribute("data-confirm")) return;
+    if (!window.confirm(form.getAttribute("data-confirm"))) event.preventDefault();
   });
 
   // Copy a revealed secret: <button data-copy="#element-id">.

@@ -113,7 +113,7 @@ def test_it_manages_a_context_from_creation_to_deletion(browser_page: Any) -> No
     assert db.get("item:110") == "edited in the browser"
     page.fill("#db-prefix", "blob")
     page.click("#db-keys a:text('blob')")
-    expect(page.locator("#db-value pre.hex")).to_contain_text("00000000  00 01 02 03")
+    expect(page.locator("#db-value pre.hex")).to_contain_text("0000  00 01 02 03")
     shot(page, "session-page")
 
     # -- end the session: the header's badge follows the sessionEnded event ----------------------

@@ -54,6 +54,21 @@ def test_it_refuses_a_taken_id_or_name(client_logged_in: Client, make_context: A
     assert [c.name for c in context_list()] == ["taken"]
 
 
+def test_it_shows_a_taken_id_next_to_the_id_and_a_taken_name_next_to_the_name(
+    client_logged_in: Client, make_context: Any
+) -> None:
+    make_context(4, "taken")
+
+    def field_with_error(text: str) -> str:
+        start = text.rindex('<div class="field has-error', 0, text.index('class="field-error"'))
+        return text[start : text.index("</div>", start)]
+
+    by_id = client_logged_in.post("/contexts/new/", {**GOOD, "name": "other"}, headers=HX).content.decode()
+    assert 'name="id"' in field_with_error(by_id) and "already used" in field_with_error(by_id)
+    by_name = client_logged_in.post("/contexts/new/", {**GOOD, "id": "5", "name": "taken"}, headers=HX)
+    assert 'name="name"' in field_with_error(by_name.content.decode())
+
+
 def test_it_refuses_an_id_beyond_the_redis_databases(client_logged_in: Client) -> None:
     response = client_logged_in.post("/contexts/new/", {**GOOD, "id": "99999"}, headers=HX)
     assert response.status_code == 422 and "databases" in response.content.decode()

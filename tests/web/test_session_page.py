@@ -77,6 +77,21 @@ def test_it_refuses_to_end_from_a_stale_page(client_logged_in: Client, session: 
     assert not context_get(1).session_get(name="run1").ended
 
 
+def test_it_refreshes_the_end_button_after_the_page_changes_env(
+    client_logged_in: Client, session: Any
+) -> None:
+    page = client_logged_in.get("/contexts/1/sessions/run1/").content.decode()
+    section = page[page.index('<section id="session-info"') :]
+    assert 'hx-trigger="envChanged from:body, paramsChanged from:body"' in section[: section.index(">")]
+    client_logged_in.post("/contexts/1/sessions/run1/env/", {"key": "B", "value": "2"}, headers=HX)
+    # what the section fetches on envChanged: an End form with the version after the edit
+    fresh = client_logged_in.get("/contexts/1/sessions/run1/fields/", headers=HX).content.decode()
+    version = context_get(1).session_get(name="run1").version
+    assert f'name="version" value="{version}"' in fresh
+    response = client_logged_in.post("/contexts/1/sessions/run1/end/", {"version": version}, headers=HX)
+    assert response.status_code == 200 and context_get(1).session_get(name="run1").ended
+
+
 def test_it_edits_fields_with_a_version_check(client_logged_in: Client, session: Any) -> None:
     url = "/contexts/1/sessions/run1/fields/"
     data = {"description": "new words", "version": session.version}
