@@ -72,15 +72,16 @@ def _value(text: str, i: int) -> tuple[str, int]:
     return text[start:i], i
 
 
-def _quote(value: str) -> str:
-    if value and _PLAIN_VALUE.fullmatch(value):
+def _quote(value: str, *, force: bool = False) -> str:
+    if value and not force and _PLAIN_VALUE.fullmatch(value):
         return value
     return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
 def format_params(params: Params) -> str:
     parts = [f"{k}:{_quote(v)}" for k, v in params.values.items()]
-    parts += [_quote(a) if (not a or ":" in a or not _PLAIN_VALUE.fullmatch(a)) else a for a in params.args]
+    # A plain arg with ':' would read back as key:value, so it is quoted.
+    parts += [_quote(a, force=":" in a) for a in params.args]
     return " ".join(parts)
 
 
