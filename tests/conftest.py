@@ -19,8 +19,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
 from django.test import Client
 
+from heroweb.base import Context, context_new, redisconn
 from heroweb.base import config as hero_config
-from heroweb.base import redisconn
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
@@ -66,6 +66,27 @@ def _stop_embedded_redis_at_end() -> Iterator[None]:
 def _clean_redis() -> None:
     """Every test starts with an empty Redis (the real server: embedded, or REDIS_URL's)."""
     redisconn.client(0).flushall()
+
+
+@pytest.fixture
+def fresh_home(tmp_path: Path) -> Iterator[Path]:
+    """A HERO_HOME of this test's own on the suite's real Redis (flushed by _clean_redis), so the
+    config files, databases and logs of one test never show up in another."""
+    before = hero_config.get_settings()
+    home = tmp_path / "hero"
+    hero_config.configure(hero_home=home, redis_url=redisconn.redis_url())
+    yield home
+    hero_config.configure(hero_home=before.hero_home, redis_url=before.redis_url)
+
+
+@pytest.fixture
+def make_context() -> Callable[..., Context]:
+    """make_context(id=1, name="demo", **fields) -> a new context."""
+
+    def make(id: int = 1, name: str = "demo", **fields: Any) -> Context:
+        return context_new(id=id, name=name, **fields)
+
+    return make
 
 
 @pytest.fixture

@@ -9,15 +9,9 @@ from heroweb.base import config, redisconn
 
 
 @pytest.fixture
-def hero(tmp_path: Path) -> Iterator[Path]:
+def hero(fresh_home: Path) -> Path:
     """A fresh HERO_HOME for one test, on the suite's real Redis server, flushed."""
-    url = redisconn.redis_url()
-    before = config.get_settings()
-    home = tmp_path / "hero"
-    config.configure(hero_home=home, redis_url=url)
-    redisconn.client(0).flushall()
-    yield home
-    config.configure(hero_home=before.hero_home, redis_url=before.redis_url)
+    return fresh_home
 
 
 @pytest.fixture

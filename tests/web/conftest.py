@@ -2,34 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 
 from contexts.models import Membership
-from heroweb.base import Context, config, context_new, redisconn
 
 
 @pytest.fixture(autouse=True)
-def fresh_home(tmp_path: Path) -> Iterator[Path]:
-    """Config files, databases and logs of one test never show up in another."""
-    before = config.get_settings()
-    home = tmp_path / "hero"
-    config.configure(hero_home=home, redis_url=redisconn.redis_url())
-    yield home
-    config.configure(hero_home=before.hero_home, redis_url=before.redis_url)
-
-
-@pytest.fixture
-def make_context() -> Callable[..., Context]:
-    def make(id: int = 1, name: str = "demo", **fields: Any) -> Context:
-        return context_new(id=id, name=name, **fields)
-
-    return make
+def _fresh_home(fresh_home: Path) -> Path:
+    return fresh_home
 
 
 @pytest.fixture
