@@ -8,9 +8,10 @@ meanwhile by someone else is a conflict, not a silent overwrite.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import Any, NoReturn
 from urllib.parse import urlencode
 
 from django import forms
@@ -39,6 +40,19 @@ def hex_preview(raw: bytes) -> str:
         text = "".join(chr(b) if 32 <= b < 127 else "." for b in chunk)
         lines.append(f"{start:04x}  {hexes:<{HEX_ROW * 3 - 1}}  {text}")
     return "\n".join(lines)
+
+
+SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def download_filename(key: str, *, is_text: bool) -> str:
+    """A file name that is safe in a Content-Disposition header and on any file system.
+
+    Keys may hold slashes, quotes, spaces or non-ASCII text: each run of anything but letters,
+    digits, ``.``, ``_`` and ``-`` becomes one ``_``; leading dots go (no hidden or ``..`` names).
+    """
+    name = SAFE_NAME.sub("_", key).lstrip(".")[:120] or "value"
+    return name if "." in name else f"{name}{'.txt' if is_text else '.bin'}"
 
 
 @dataclass
@@ -73,6 +87,10 @@ class Shown:
     @property
     def original(self) -> str:
         return fingerprint(self.value)
+
+    @property
+    def filename(self) -> str:
+        return download_filename(self.key, is_text=self.is_text)
 
 
 @dataclass
@@ -138,6 +156,18 @@ class DBBrowser:
 
     def value_url(self, key: str) -> str:
         return f"{self.base_url}value/?{urlencode({'key': key})}"
+
+    def download_url(self, key: str) -> str:
+        return f"{self.base_url}download/?{urlencode({'key': key})}"
+
+    @property
+    def shown_download_url(self) -> str:
+        return self.download_url(self.shown.key) if self.shown else ""
+
+    @property
+    def single_page(self) -> bool:
+        """One page of keys: the pager then only says how many, with no page number or buttons."""
+        return self.pages == 1
 
 
 def browser_from_query(request: HttpRequest, browser: DBBrowser) -> DBBrowser:
@@ -218,6 +248,32 @@ def db_value(request: HttpRequest, page: Any) -> HttpResponse:
     return value_response(request, page)
 
 
+def db_download(request: HttpRequest, page: Any) -> HttpResponse:
+    """One key's whole value as a file (the panel shows at most 256 bytes of a binary value).
+
+    The same role as viewing it; an encrypted DB is decrypted by ``DB.get`` as for the panel.
+    ``no-store``: the value may be private, and it must not stay in a shared cache.
+    """
+    b: DBBrowser = page.db
+    form = DBKeyForm(request.GET)
+    if not form.is_valid():
+        raise_not_found("Give the key to download.")
+    key = form.cleaned_data["key"]
+    try:
+        value = b.db.get(key)
+    except NotFound as e:
+        raise_not_found(e.message)
+    shown = Shown(key=key, value=value)
+    if isinstance(value, str):
+        response = HttpResponse(value.encode(), content_type="text/plain; charset=utf-8")
+    else:
+        response = HttpResponse(value, content_type="application/octet-stream")
+    response["Content-Disposition"] = f'attachment; filename="{shown.filename}"'
+    response["Cache-Control"] = "no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
 def db_save(request: HttpRequest, page: Any) -> HttpResponse:
     b: DBBrowser = page.db
     form = DBEditForm(request.POST, auto_id="db-edit-%s")
@@ -259,7 +315,7 @@ def db_delete(request: HttpRequest, page: Any) -> HttpResponse:
     return list_response(request, page, toast=f"Deleted key {key}.", changed=True)
 
 
-def raise_not_found(message: str) -> None:
+def raise_not_found(message: str) -> NoReturn:
     from django.http import Http404
 
     raise Http404(message)

@@ -173,6 +173,7 @@ class KVTable:
     add_form: forms.Form | None = None
     empty_text: str = ""
     key_placeholder: str = "KEY"
+    added: bool = False  # just added one: the empty Name field takes the focus for the next
     extra: dict[str, Any] = field(default_factory=dict)
 
     @cached_property
@@ -226,6 +227,7 @@ def kv_add(request: HttpRequest, page: Any, table: KVTable) -> HttpResponse:
         table.store.refresh()
         return table_response(request, page, table, status=out.status, toast="Nothing was changed.")
     table.add_form = None
+    table.added = True
     audit(request, page.context.id, f"{table.store.audit_name}.add", table.store.describe(key))
     return table_response(request, page, table, toast=f"Added {table.noun} {key}.", changed=True)
 

@@ -36,6 +36,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path(C + "db/", views.context_db, name="db"),
     path(C + "db/value/", views.context_db_value, name="db_value"),
     path(C + "db/delete/", views.context_db_delete, name="db_delete"),
+    path(C + "db/download/", views.context_db_download, name="db_download"),
     path(C + "members/", views.context_members, name="members"),
     path(C + "members/<int:user_id>/", views.context_member, name="member"),
     path(C + "activity/", views.context_activity, name="activity"),

@@ -100,14 +100,16 @@ def context_create(request: HttpRequest) -> HttpResponse:
         )
     audit(request, out.value, "context.create", data["name"])
     page = ListPage(request)
+    url = reverse("contexts:detail", args=[out.value])
     return respond(
         request,
         page.template,
         "context-create",
-        {"page": page, "created": data["name"]},
+        {"page": page, "created": data["name"], "created_url": url},
         toast=f"Created context {data['name']} (id {out.value}).",
+        toast_url=url,
         events=["contextsChanged"],
-        redirect_to=reverse("contexts:detail", args=[out.value]),
+        redirect_to=url,
     )
 
 
@@ -506,6 +508,11 @@ def context_db_value(request: HttpRequest, context_id: int) -> HttpResponse:
     if request.method == "POST":
         return dbbrowser.db_save(request, page)
     return dbbrowser.db_value(request, page)
+
+
+@require_GET
+def context_db_download(request: HttpRequest, context_id: int) -> HttpResponse:
+    return dbbrowser.db_download(request, _page(request, context_id))
 
 
 @require_POST

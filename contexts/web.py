@@ -164,8 +164,12 @@ def respond(
     toast: str | None = None,
     events: Iterable[str] = (),
     redirect_to: str | None = None,
+    toast_url: str | None = None,
 ) -> HttpResponse:
-    """HTMX: the partial, a toast and the events. Plain browser: redirect after a good POST, else the page."""
+    """HTMX: the partial, a toast and the events. Plain browser: redirect after a good POST, else the page.
+
+    ``toast_url`` (a path on this site) makes the toast's text a link to what it is about.
+    """
     page = context.get("page")
     if page is not None and "c" not in context:
         context["c"] = getattr(page, "context", None)  # partials rendered alone still find `c`
@@ -174,6 +178,8 @@ def respond(
         triggers: dict[str, Any] = dict.fromkeys(events, True) if status < 400 else {}
         if toast:
             triggers["toast"] = {"message": toast, "kind": "error" if status >= 400 else "info"}
+            if toast_url:
+                triggers["toast"]["url"] = toast_url
         if triggers:
             # HX-Trigger fires before the swap: a section that listens for its own event asks
             # for a fresh copy on the element being replaced, and htmx drops that detached swap.

@@ -27,6 +27,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path(S + "db/", views.session_db, name="db"),
     path(S + "db/value/", views.session_db_value, name="db_value"),
     path(S + "db/delete/", views.session_db_delete, name="db_delete"),
+    path(S + "db/download/", views.session_db_download, name="db_download"),
 ]
 
 # Live logs (issue 4): the page, its SSE stream, search, scroll-back, download.

@@ -275,6 +275,11 @@ def session_db_value(request: HttpRequest, context_id: int, name: str) -> HttpRe
     return dbbrowser.db_value(request, page)
 
 
+@require_GET
+def session_db_download(request: HttpRequest, context_id: int, name: str) -> HttpResponse:
+    return dbbrowser.db_download(request, _page(request, context_id, name))
+
+
 @require_POST
 def session_db_delete(request: HttpRequest, context_id: int, name: str) -> HttpResponse:
     page = _page(request, context_id, name, "editor")

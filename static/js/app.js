@@ -2,19 +2,45 @@
 (function () {
   "use strict";
 
-  var TOAST_MS = 4000;
+  // Info goes after 4 s; an error stays longer (8 s) so it can be read, and either can be closed.
+  var TOAST_MS = { info: 4000, error: 8000 };
+  var TOAST_MAX = 3; // quick work (several saves in a row) must not bury the page: oldest go first
 
-  function toast(text, kind) {
+  function dismiss(el) {
+    if (el.dataset.leaving) return;
+    el.dataset.leaving = "1";
+    clearTimeout(Number(el.dataset.timer));
+    el.classList.add("leaving");
+    setTimeout(function () { el.remove(); }, 300);
+  }
+
+  // Only a path on this site becomes a link (a toast must not send anyone elsewhere).
+  function localPath(url) {
+    return typeof url === "string" && url.charAt(0) === "/" && url.charAt(1) !== "/" && url.charAt(1) !== "\\";
+  }
+
+  function toast(text, kind, url) {
     var box = document.getElementById("toasts");
     if (!box || !text) return;
+    kind = kind === "error" ? "error" : "info";
     var el = document.createElement("div");
     el.className = "toast" + (kind === "error" ? " error" : "");
-    el.textContent = String(text); // never innerHTML: messages may echo user input
+    var body = document.createElement(localPath(url) ? "a" : "span");
+    body.className = "toast-text";
+    if (body instanceof HTMLAnchorElement) body.href = url;
+    body.textContent = String(text); // never innerHTML: messages may echo user input
+    var close = document.createElement("button");
+    close.type = "button";
+    close.className = "toast-close";
+    close.setAttribute("aria-label", "Dismiss");
+    close.textContent = "\u00d7";
+    close.addEventListener("click", function () { dismiss(el); });
+    el.appendChild(body);
+    el.appendChild(close);
     box.appendChild(el);
-    setTimeout(function () {
-      el.classList.add("leaving");
-      setTimeout(function () { el.remove(); }, 300);
-    }, TOAST_MS);
+    var shown = box.querySelectorAll(".toast:not([data-leaving])");
+    for (var i = 0; i < shown.length - TOAST_MAX; i++) dismiss(shown[i]);
+    el.dataset.timer = String(setTimeout(function () { dismiss(el); }, TOAST_MS[kind]));
   }
   window.heroToast = toast;
 
@@ -22,7 +48,7 @@
   document.body.addEventListener("toast", function (event) {
     var detail = event.detail || {};
     if (typeof detail === "string") { toast(detail); return; }
-    toast(detail.message || detail.value, detail.kind);
+    toast(detail.message || detail.value, detail.kind, detail.url);
   });
 
   // Failures htmx does not swap (see htmx-config in base.html) still tell the user something.

@@ -17,13 +17,30 @@ def shot(page: Any, name: str) -> None:
     page.screenshot(path=str(ARTIFACTS / f"dashboard-{name}.png"), full_page=True)
 
 
+# Counts htmx requests in flight (installed on every page load, and once by hand below).
+_TRACK_REQUESTS = """() => {
+  if (window.__heroInflight !== undefined) return;
+  window.__heroInflight = 0;
+  document.addEventListener("htmx:beforeRequest", () => { window.__heroInflight += 1; });
+  document.addEventListener("htmx:afterRequest", () => { window.__heroInflight -= 1; });
+}"""
+
+
 def settled(page: Any) -> None:
-    """Wait until htmx has processed what it swapped in (a person never types that fast)."""
+    """Wait until htmx is idle: no request in flight (a section refreshing itself after an
+    HX-Trigger event included) and nothing swapping or settling, twice in a row. A person never
+    types that fast; a click on a link htmx has not bound yet would be a plain navigation."""
+    page.evaluate(_TRACK_REQUESTS)
     busy = ".htmx-request, .htmx-swapping, .htmx-settling, .htmx-added"
-    for _ in range(100):
-        if not page.evaluate("(sel) => !!document.querySelector(sel)", busy):
+    quiet = 0
+    for _ in range(200):
+        idle = page.evaluate(
+            "(sel) => !document.querySelector(sel) && (window.__heroInflight || 0) <= 0", busy
+        )
+        quiet = quiet + 1 if idle else 0
+        if quiet >= 2:
             return
-        page.wait_for_timeout(20)
+        page.wait_for_timeout(25)
 
 
 def toast(page: Any, text: str) -> None:
@@ -46,6 +63,12 @@ def test_it_manages_a_context_from_creation_to_deletion(browser_page: Any) -> No
     page.fill("#new-description", "Made by the browser test")
     page.click("#context-create button[type=submit]")
     toast(page, "Created context e2e-demo")
+    # the confirmation line links to the new context and has the focus; so does the toast's text
+    created = page.locator("#context-create p.created a", has_text="context e2e-demo")
+    expect(created).to_be_focused()
+    expect(page.locator("#toasts a.toast-text", has_text="Created context e2e-demo")).to_have_attribute(
+        "href", re.compile(r"^/contexts/\d+/$")
+    )
     expect(page.locator("#context-rows")).to_contain_text("e2e-demo")
     page.fill("#context-filter", "nomatch")
     expect(page.locator("#context-rows")).to_contain_text("No context name contains")
@@ -67,6 +90,16 @@ def test_it_manages_a_context_from_creation_to_deletion(browser_page: Any) -> No
     page.press("#env-add-value", "Enter")
     toast(page, "Added variable API_URL")
     expect(page.locator("#env table")).to_contain_text("https://example.test")
+    expect(page.locator("#env-add-key")).to_be_focused()  # cleared, ready for the next one
+    expect(page.locator("#env-add-key")).to_have_value("")
+    # quick work: at most 3 toasts stay (the oldest go first), each with its own close button
+    page.evaluate("() => { for (let i = 1; i <= 5; i++) window.heroToast('burst ' + i); }")
+    live = page.locator("#toasts .toast:not([data-leaving])")
+    expect(live).to_have_count(3)
+    expect(live.first).to_contain_text("burst 3")
+    expect(page.locator("#toasts")).to_have_attribute("aria-live", "polite")
+    live.last.locator("button.toast-close").click()
+    expect(page.locator("#toasts .toast", has_text="burst 5")).to_have_count(0)
     page.fill("#env-add-key", "2BAD")
     page.press("#env-add-key", "Enter")
     expect(page.locator("#env .field-error")).to_contain_text("not a valid variable name")
@@ -77,11 +110,15 @@ def test_it_manages_a_context_from_creation_to_deletion(browser_page: Any) -> No
     expect(page.locator("#env table")).to_contain_text("DEBUG")
     settled(page)  # a click on a link htmx has not bound yet would be a plain navigation
     page.click("#env a[aria-label='Edit API_URL']")
+    expect(page.locator("#env-edit-value")).to_be_visible()
+    settled(page)  # the swapped-in form must be bound, or Enter submits it without htmx
     page.fill("#env-edit-value", "https://changed.test")
     page.press("#env-edit-value", "Enter")
     toast(page, "Saved API_URL")
     expect(page.locator("#env table")).to_contain_text("https://changed.test")
     page.click("#env a[aria-label='Edit DEBUG']")
+    expect(page.locator("#env-edit-value")).to_be_visible()
+    settled(page)  # the swapped-in form must be bound, or Enter submits it without htmx
     page.fill("#env-edit-value", "should-not-stick")
     page.press("#env-edit-value", "Escape")
     expect(page.locator("#env-edit-value")).to_have_count(0)
@@ -107,6 +144,7 @@ def test_it_manages_a_context_from_creation_to_deletion(browser_page: Any) -> No
     expect(page.locator("#db-keys")).to_contain_text("of 10 keys")
     page.click("#db-keys a:text('item:110')")
     expect(page.locator("#db-edit-value")).to_have_value("value number 110")
+    settled(page)
     page.fill("#db-edit-value", "edited in the browser")
     page.click("#db-value button:text('Save value')")
     toast(page, "Saved item:110")

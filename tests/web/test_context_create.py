@@ -30,6 +30,20 @@ def test_it_creates_a_context_and_makes_the_creator_its_owner(member_client: Any
     assert "fresh" in client.get("/").content.decode()
 
 
+def test_it_links_the_confirmation_and_the_toast_to_the_new_context(client_logged_in: Client) -> None:
+    response = client_logged_in.post("/contexts/new/", GOOD, headers=HX)
+    text = response.content.decode()
+    assert 'Created <a href="/contexts/4/" autofocus>context fresh</a>' in text
+    toast = json.loads(response["HX-Trigger"])["toast"]
+    assert toast == {"message": "Created context fresh (id 4).", "kind": "info", "url": "/contexts/4/"}
+    # a refused create has no link (nothing to go to)
+    again = client_logged_in.post("/contexts/new/", GOOD, headers=HX)
+    assert again.status_code == 422 and "url" not in json.loads(again["HX-Trigger"])["toast"]
+    assert "autofocus>context" not in again.content.decode()
+    # the full page (GET) shows the form with no confirmation line
+    assert "Created <a" not in client_logged_in.get("/").content.decode()
+
+
 def test_it_redirects_to_the_new_context_without_htmx(client_logged_in: Client) -> None:
     response = client_logged_in.post("/contexts/new/", GOOD)
     assert response.status_code == 302 and response["Location"] == "/contexts/4/"

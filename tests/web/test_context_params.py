@@ -81,3 +81,15 @@ def test_it_reports_a_conflict_when_someone_changed_the_same_param(
     # another key of the same document is no conflict
     response = client_logged_in.post("/contexts/1/params/b/", {"value": "2", "original": shown}, headers=HX)
     assert response.status_code == 200 and context_get(1).param_get("b") == "2"
+
+
+def test_it_puts_the_focus_on_an_empty_key_field_after_adding(
+    client_logged_in: Client, make_context: Any
+) -> None:
+    make_context(1, "demo")
+    text = client_logged_in.post(
+        "/contexts/1/params/", {"key": "a", "value": "1"}, headers=HX
+    ).content.decode()
+    start = text.index('id="params-add-key"')
+    tag = text[text.rindex("<input", 0, start) : text.index(">", start) + 1]
+    assert 'value=""' in tag and "autofocus" in tag

@@ -97,3 +97,66 @@ def test_it_browses_the_context_config_db_too(client_logged_in: Client, make_con
     assert text.strip().startswith('<section id="db"') and "setting" in text
     value = client_logged_in.get("/contexts/1/db/value/?key=setting", headers=HX).content.decode()
     assert "on</textarea>" in value
+
+
+def test_it_shows_no_page_numbers_when_there_is_one_page(client_logged_in: Client, make_context: Any) -> None:
+    make_context(1, "demo").session_new(name="run1").db_get().set("only", "one")
+    text = client_logged_in.get(DB, headers=HX).content.decode()
+    assert "1\u20131 of 1 keys" in text
+    assert "Page 1 of 1" not in text and 'rel="next"' not in text and 'rel="prev"' not in text
+    full = client_logged_in.get("/contexts/1/sessions/run1/").content.decode()
+    assert "<html" in full and "1\u20131 of 1 keys" in full and "Page 1 of 1" not in full
+
+
+def test_it_links_the_shown_value_to_its_download(client_logged_in: Client, session_db: Any) -> None:
+    text = client_logged_in.get(f"{DB}value/?key=item:007", headers=HX).content.decode()
+    assert f'href="{DB}download/?key=item%3A007"' in text and 'download="item_007.txt"' in text
+    full = client_logged_in.get(f"{DB}value/?key=blob").content.decode()
+    assert "<html" in full and f'href="{DB}download/?key=blob"' in full
+
+
+def test_it_downloads_text_and_binary_values(client_logged_in: Client, session_db: Any) -> None:
+    text = client_logged_in.get(f"{DB}download/?key=item:007")
+    assert text.status_code == 200 and text.content == b"value 7"
+    assert text["Content-Type"] == "text/plain; charset=utf-8"
+    assert text["Content-Disposition"] == 'attachment; filename="item_007.txt"'
+    assert text["Cache-Control"] == "no-store"
+    blob = client_logged_in.get(f"{DB}download/?key=blob")
+    assert blob.content == bytes(range(256)) * 4  # the whole value, not the 256-byte preview
+    assert blob["Content-Type"] == "application/octet-stream"
+    assert (
+        blob["Content-Disposition"] == 'attachment; filename="blob.bin"'
+        and blob["Cache-Control"] == "no-store"
+    )
+    assert client_logged_in.get(f"{DB}download/?key=missing").status_code == 404
+    assert client_logged_in.get(f"{DB}download/").status_code == 404
+
+
+def test_it_makes_a_safe_file_name_of_any_key(client_logged_in: Client, session_db: Any) -> None:
+    session_db.set('../etc/"pass wd";\r\nX: y', "nasty")
+    response = client_logged_in.get(f"{DB}download/", {"key": '../etc/"pass wd";\r\nX: y'})
+    assert response.status_code == 200 and response.content == b"nasty"
+    assert response["Content-Disposition"] == 'attachment; filename="_etc_pass_wd_X_y.txt"'
+    session_db.set("..hidden.cfg", "v")
+    hidden = client_logged_in.get(f"{DB}download/", {"key": "..hidden.cfg"})
+    assert hidden["Content-Disposition"] == 'attachment; filename="hidden.cfg"'
+
+
+def test_it_downloads_only_for_members(member_client: Any, session_db: Any) -> None:
+    stranger, _ = member_client(None)
+    assert stranger.get(f"{DB}download/?key=item:001").status_code == 404
+    assert stranger.get("/contexts/1/db/download/?key=x").status_code == 404
+    viewer, _ = member_client("viewer", username="viewer-user")
+    assert viewer.get(f"{DB}download/?key=item:001").content == b"value 1"
+    assert viewer.post(f"{DB}download/?key=item:001").status_code == 405
+
+
+def test_it_downloads_from_an_encrypted_context_config_db(
+    client_logged_in: Client, make_context: Any
+) -> None:
+    context = make_context(1, "sealed", encrypt=True)
+    assert context.db_config_get().encrypted  # stored as ciphertext; the download is the plain text
+    context.db_config_get().set("token/api", "plain text")
+    response = client_logged_in.get("/contexts/1/db/download/", {"key": "token/api"})
+    assert response.status_code == 200 and response.content == b"plain text"
+    assert response["Content-Disposition"] == 'attachment; filename="token_api.txt"'

@@ -104,3 +104,15 @@ def test_it_downloads_the_env_as_a_file(client_logged_in: Client, session: Any) 
 def test_it_round_trips_the_env_format() -> None:
     values = {"A": "", "B": 'quote " and \\ back', "C": "multi\nline\ttab", "D": "plain/path:1", "E": "$NOT"}
     assert dotenv.parse(dotenv.format_env(values)) == values
+
+
+def test_it_puts_the_focus_on_an_empty_name_field_after_adding(
+    client_logged_in: Client, session: Any
+) -> None:
+    text = client_logged_in.post(ENV, {"key": "NEXT", "value": "v"}, headers=HX).content.decode()
+    start = text.index('id="env-add-key"')
+    tag = text[text.rindex("<input", 0, start) : text.index(">", start) + 1]
+    assert 'value=""' in tag and "autofocus" in tag
+    refused = client_logged_in.post(ENV, {"key": "1BAD", "value": "v"}, headers=HX).content.decode()
+    assert 'value="1BAD"' in refused and "autofocus" not in refused  # the input stays, to be fixed
+    assert "autofocus" not in client_logged_in.get("/contexts/1/sessions/run1/").content.decode()
